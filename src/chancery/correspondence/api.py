@@ -1,0 +1,220 @@
+"""Correspondence API routes: thin wrappers over services, access through access helpers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Header, Query, Router
+
+from chancery.accounts.models import Role
+from chancery.accounts.roles import has_role, profile_of
+from chancery.correspondence import services
+from chancery.correspondence.access import access_message, require_role, visible_messages
+from chancery.correspondence.models import Hold, State, Translation
+from chancery.correspondence.present import hold_dict, message_dict, translation_dict
+from chancery.correspondence.schemas import (
+    ErrorOut,
+    HoldIn,
+    HoldOut,
+    MessageIn,
+    MessageOut,
+    NoteIn,
+    ReasonIn,
+    ReceiptOut,
+    SignOffIn,
+    SubmittedOut,
+    TranslationOut,
+    TranslationRequestIn,
+)
+from chancery.errors import InvalidInput, NotFound
+
+router = Router(tags=["correspondence"])
+ERRORS: dict[int, Any] = {
+    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
+    422: ErrorOut,
+}
+
+
+def _attachments(items: list[Any]) -> list[tuple[str, bytes]]:
+    out = []
+    for i, item in enumerate(items):
+        try:
+            data = base64.b64decode(item.content_base64, validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput(
+                f"attachments[{i}].content_base64 is not valid base64.", field="attachments"
+            ) from None
+        out.append((item.filename, data))
+    return out
+
+
+@router.post(
+    "/messages", response={200: SubmittedOut, 201: SubmittedOut, **ERRORS},
+    summary="Submit a message to a principal",
+)
+def submit(
+    request: HttpRequest,
+    payload: MessageIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+) -> tuple[int, dict[str, Any]]:
+    """Returns 201 with the tracking number and receipt; a retry with the same
+    ``Idempotency-Key`` returns 200 and the same message, never a second one."""
+    sub = services.Submission(
+        principal=payload.principal,
+        sender_office=payload.sender_office,
+        channel=payload.channel,
+        subject=payload.subject,
+        body=payload.body,
+        language=payload.language,
+        attachments=_attachments(payload.attachments),
+    )
+    message, created = services.submit_message(sub, by=request.user, idempotency_key=idempotency_key)
+    return (201 if created else 200), {
+        "tracking": message.tracking,
+        "status": services.sender_status(message),
+        "receipt": services.receipt(message),
+    }
+
+
+@router.get("/messages", response={200: list[MessageOut], **ERRORS}, summary="Messages you can see")
+def list_messages(
+    request: HttpRequest,
+    state: str | None = None,
+    principal: str | None = None,
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> list[dict[str, Any]]:
+    qs = visible_messages(request.user).order_by("-received_at", "-id")
+    if state:
+        if state not in State.values:
+            raise InvalidInput(f"state {state!r} is unknown; use one of {', '.join(State.values)}.")
+        qs = qs.filter(state=state)
+    if principal:
+        qs = qs.filter(principal__slug=principal)
+    return [message_dict(m, request.user, via="api", full=False) for m in qs[offset : offset + limit]]
+
+
+@router.get("/messages/{tracking}", response={200: MessageOut, **ERRORS})
+def get_message(request: HttpRequest, tracking: str) -> dict[str, Any]:
+    """The message, its hold, translations and full event history. The body is included only
+    when you may read it, and reading it is recorded in the access audit."""
+    return message_dict(access_message(request.user, tracking), request.user, via="api")
+
+
+@router.get("/messages/{tracking}/receipt", response={200: ReceiptOut, **ERRORS})
+def get_receipt(request: HttpRequest, tracking: str) -> dict[str, Any]:
+    return services.receipt(access_message(request.user, tracking))
+
+
+def _message_out(request: HttpRequest, tracking: str) -> dict[str, Any]:
+    return message_dict(access_message(request.user, tracking), request.user, via="api", full=False)
+
+
+@router.post("/messages/{tracking}/triage", response={200: MessageOut, **ERRORS})
+def triage(request: HttpRequest, tracking: str, payload: NoteIn) -> dict[str, Any]:
+    services.triage(access_message(request.user, tracking), by=request.user, note=payload.note)
+    return _message_out(request, tracking)
+
+
+@router.post("/messages/{tracking}/deliver", response={200: MessageOut, **ERRORS})
+def deliver(request: HttpRequest, tracking: str) -> dict[str, Any]:
+    services.deliver(access_message(request.user, tracking), by=request.user)
+    return _message_out(request, tracking)
+
+
+@router.post("/messages/{tracking}/acknowledge", response={200: MessageOut, **ERRORS})
+def acknowledge(request: HttpRequest, tracking: str) -> dict[str, Any]:
+    services.acknowledge(access_message(request.user, tracking), by=request.user)
+    return _message_out(request, tracking)
+
+
+@router.post("/messages/{tracking}/reject", response={200: MessageOut, **ERRORS})
+def reject(request: HttpRequest, tracking: str, payload: ReasonIn) -> dict[str, Any]:
+    """Reject with a reason the sender sees."""
+    services.reject(access_message(request.user, tracking), by=request.user, reason=payload.reason)
+    return _message_out(request, tracking)
+
+
+@router.post("/messages/{tracking}/holds", response={201: HoldOut, **ERRORS}, tags=["holds"])
+def place_hold(request: HttpRequest, tracking: str, payload: HoldIn) -> tuple[int, Any]:
+    hold = services.place_hold(
+        access_message(request.user, tracking), by=request.user,
+        category=payload.category, reason=payload.reason,
+    )
+    return 201, hold_dict(hold)
+
+
+def _hold(request: HttpRequest, hold_id: int) -> Hold:
+    hold = Hold.objects.select_related("message").filter(pk=hold_id).first()
+    if hold is None or not visible_messages(request.user).filter(pk=hold.message_id).exists():
+        raise NotFound(f"No hold {hold_id} that you can see.")
+    return hold
+
+
+def _hold_out(hold: Hold) -> Any:
+    return hold_dict(
+        Hold.objects.select_related("placed_by", "confirmed_by", "renewal_requested_by").get(pk=hold.pk)
+    )
+
+
+@router.post("/holds/{hold_id}/confirm", response={200: HoldOut, **ERRORS}, tags=["holds"])
+def confirm_hold(request: HttpRequest, hold_id: int) -> Any:
+    """A different officer from the one who placed the hold confirms it."""
+    return _hold_out(services.confirm_hold(_hold(request, hold_id), by=request.user))
+
+
+@router.post("/holds/{hold_id}/renew", response={200: HoldOut, **ERRORS}, tags=["holds"])
+def renew_hold(request: HttpRequest, hold_id: int) -> Any:
+    """The first officer's call asks for renewal; a second officer's call renews."""
+    return _hold_out(services.renew_hold(_hold(request, hold_id), by=request.user))
+
+
+@router.post("/holds/{hold_id}/release", response={200: HoldOut, **ERRORS}, tags=["holds"])
+def release_hold(request: HttpRequest, hold_id: int, payload: ReasonIn) -> Any:
+    return _hold_out(services.release_hold(_hold(request, hold_id), by=request.user, reason=payload.reason))
+
+
+@router.post(
+    "/messages/{tracking}/translations", response={201: TranslationOut, **ERRORS},
+    tags=["translations"],
+)
+def request_translation(
+    request: HttpRequest, tracking: str, payload: TranslationRequestIn
+) -> tuple[int, Any]:
+    t = services.request_translation(
+        access_message(request.user, tracking), by=request.user,
+        source_language=payload.source_language, target_language=payload.target_language,
+    )
+    return 201, translation_dict(t, with_text=False)
+
+
+@router.get("/translations", response={200: list[TranslationOut], **ERRORS}, tags=["translations"])
+def translation_queue(request: HttpRequest, language: str | None = None) -> list[Any]:
+    """Open translation requests; a translator sees those in their languages."""
+    require_role(
+        request.user, Role.TRANSLATOR, Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER, Role.ADMIN,
+        action="see the translation queue",
+    )
+    qs = Translation.objects.filter(status=Translation.Status.REQUESTED).select_related("message")
+    if has_role(request.user, Role.TRANSLATOR) and not has_role(
+        request.user, Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER, Role.ADMIN
+    ):
+        qs = qs.filter(source_language__in=profile_of(request.user).languages or [])
+    if language:
+        qs = qs.filter(source_language=language)
+    return [translation_dict(t, with_text=False) for t in qs.order_by("requested_at", "id")]
+
+
+@router.post(
+    "/translations/{translation_id}/sign-off", response={200: TranslationOut, **ERRORS},
+    tags=["translations"],
+)
+def sign_off(request: HttpRequest, translation_id: int, payload: SignOffIn) -> Any:
+    t = Translation.objects.select_related("message").filter(pk=translation_id).first()
+    if t is None or not visible_messages(request.user).filter(pk=t.message_id).exists():
+        raise NotFound(f"No translation {translation_id} that you can see.")
+    t = services.sign_off_translation(t, by=request.user, text=payload.text)
+    return translation_dict(t, with_text=True)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CorrespondenceConfig(AppConfig):
+    name = "chancery.correspondence"
+    verbose_name = "Correspondence"

@@ -1,0 +1,135 @@
+"""API schemas for correspondence (pydantic, via django-ninja)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class AttachmentIn(Schema):
+    filename: str = Field(..., max_length=255)
+    content_base64: str = Field(..., description="The file's bytes, base64-encoded")
+
+
+class MessageIn(Schema):
+    principal: str = Field(..., description="Principal slug, e.g. 'president-elect'", max_length=50)
+    sender_office: int = Field(..., description="Id of the sending office (GET /api/v1/offices)")
+    channel: str = Field("api", description="portal, api, diplomatic_note, letter or telegram")
+    subject: str = Field("", max_length=300)
+    body: str = Field(..., description="The original text, any script; kept exactly as sent")
+    language: str = Field("", description="ISO 639-1 code if known; detected otherwise")
+    attachments: list[AttachmentIn] = Field(default_factory=list)
+
+
+class ReceiptOut(Schema):
+    tracking: str
+    received_at: dt.datetime
+    principal: str
+    sender: str
+    channel: str
+    content_sha256: str
+    commitment: dict[str, str]
+    attachments: list[dict[str, Any]]
+
+
+class SubmittedOut(Schema):
+    tracking: str
+    status: str
+    receipt: ReceiptOut
+
+
+class HoldOut(Schema):
+    id: int
+    category: str
+    category_label: str
+    reason: str
+    status: str
+    is_policy: bool
+    placed_by: str | None
+    placed_at: dt.datetime
+    confirmed_by: str | None
+    confirmed_at: dt.datetime | None
+    expires_at: dt.datetime | None
+    renewal_requested_by: str | None
+    renewals: int
+    released_at: dt.datetime | None
+    release_reason: str
+
+
+class TranslationOut(Schema):
+    id: int
+    tracking: str
+    source_language: str
+    target_language: str
+    status: str
+    translator: str | None
+    signed_off_at: dt.datetime | None
+    text: str | None = None
+
+
+class EventOut(Schema):
+    id: int
+    at: dt.datetime
+    kind: str
+    actor: str | None
+    data: dict[str, Any]
+
+
+class MessageOut(Schema):
+    tracking: str
+    principal: str
+    sender: str
+    sender_polity: str
+    channel: str
+    subject: str | None
+    state: str
+    sender_status: str
+    received_at: dt.datetime
+    due_at: dt.datetime
+    overdue: bool
+    escalated_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    language: str
+    rejection_reason: str
+    hold: HoldOut | None
+    content_visible: bool
+    body: str | None = Field(None, description="Present only when you may read the content")
+    translations: list[TranslationOut] = []
+    attachments: list[dict[str, Any]] = []
+    events: list[EventOut] = []
+
+
+class HoldIn(Schema):
+    category: str = Field(..., description="security, authenticity, legal, protocol or other")
+    reason: str = Field(..., description="Why the message is held; the principal's office sees it")
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class TranslationRequestIn(Schema):
+    source_language: str = ""
+    target_language: str = "en"
+
+
+class SignOffIn(Schema):
+    text: str
+
+
+class StatusIn(Schema):
+    status: str = Field(..., description="candidate, projected, ascertained or inaugurated")
+    note: str = ""
+
+
+class ErrorOut(Schema):
+    error: str
+    detail: str
+    field: str | None = None

@@ -1,0 +1,54 @@
+"""The background worker: one pass does everything that must happen without a person.
+
+``chancery worker`` runs ``run_once`` every CHANCERY_WORKER_INTERVAL seconds. Each step claims
+its rows inside short transactions with conditional updates, so several workers (or a worker
+restarted half-way) never act twice on one row.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from chancery.correspondence import language, services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PassResult:
+    expired: int = 0
+    escalated: int = 0
+    mailed: int = 0
+    detected: int = 0
+
+    def __bool__(self) -> bool:
+        return any((self.expired, self.escalated, self.mailed, self.detected))
+
+
+def run_once() -> PassResult:
+    result = PassResult()
+    result.expired = len(services.expire_holds())
+    result.escalated = len(services.escalate_overdue())
+    result.mailed = services.send_pending_notifications()
+    result.detected = language.detect_pending()
+    return result
+
+
+def run_forever(interval: float | None = None, *, max_passes: int | None = None) -> None:
+    interval = interval if interval is not None else settings.CHANCERY_WORKER_INTERVAL
+    passes = 0
+    while max_passes is None or passes < max_passes:
+        close_old_connections()
+        try:
+            result = run_once()
+            if result:
+                log.warning("worker pass: %s", result)
+        except Exception:  # noqa: BLE001 - keep the worker alive; the next pass retries
+            log.exception("worker pass failed")
+        passes += 1
+        time.sleep(interval)

@@ -1,0 +1,134 @@
+"""Django settings, all read from the environment (see docs/operations.md for the list)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from chancery.env import (
+    data_dir,
+    database_from_url,
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+)
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = data_dir()
+
+DEBUG = env_bool("CHANCERY_DEBUG", False)
+SECRET_KEY = env_str("CHANCERY_SECRET_KEY", "")
+if not SECRET_KEY:
+    # A per-installation secret kept in the data folder, made on first start.
+    _secret_file = DATA_DIR / "secret-key"
+    if _secret_file.exists():
+        SECRET_KEY = _secret_file.read_text().strip()
+    else:
+        import secrets
+
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        SECRET_KEY = secrets.token_urlsafe(50)
+        _secret_file.write_text(SECRET_KEY)
+        _secret_file.chmod(0o600)
+
+ALLOWED_HOSTS = env_list("CHANCERY_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CHANCERY_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "chancery.accounts",
+    "chancery.directory",
+    "chancery.ledger",
+    "chancery.correspondence",
+    "chancery.web",
+    "chancery.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "chancery.urls"
+WSGI_APPLICATION = "chancery.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "chancery.web.context.chancery",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": database_from_url(env_str("DATABASE_URL", "sqlite://"), data=DATA_DIR),
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("CHANCERY_TIME_ZONE", "America/New_York")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+# Request limits: the API refuses larger bodies with a 413 naming the limit.
+CHANCERY_MAX_BODY_CHARS = env_int("CHANCERY_MAX_BODY_CHARS", 100_000, minimum=1)
+CHANCERY_MAX_ATTACHMENT_BYTES = env_int("CHANCERY_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=1)
+CHANCERY_MAX_ATTACHMENTS = env_int("CHANCERY_MAX_ATTACHMENTS", 10, minimum=0)
+DATA_UPLOAD_MAX_MEMORY_SIZE = (CHANCERY_MAX_ATTACHMENT_BYTES * 2) + 1024 * 1024
+
+# No-silent-withholding rules (hours).
+CHANCERY_HOLD_LAPSE_HOURS = env_float("CHANCERY_HOLD_LAPSE_HOURS", 24.0, minimum=0.01)
+CHANCERY_HOLD_MAX_HOURS = env_float("CHANCERY_HOLD_MAX_HOURS", 72.0, minimum=0.01)
+CHANCERY_DELIVERY_TARGET_HOURS = env_float("CHANCERY_DELIVERY_TARGET_HOURS", 4.0, minimum=0.01)
+CHANCERY_WORKER_INTERVAL = env_float("CHANCERY_WORKER_INTERVAL", 2.0, minimum=0.05)
+
+# The clock offset (seconds) lets the demo run "in November 2020" while time still flows.
+CHANCERY_CLOCK_OFFSET = env_float("CHANCERY_CLOCK_OFFSET", 0.0)
+
+EMAIL_BACKEND = env_str("CHANCERY_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+DEFAULT_FROM_EMAIL = env_str("CHANCERY_FROM_EMAIL", "opscenter@chancery.invalid")
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("CHANCERY_LOG_LEVEL", "WARNING")},
+}
