@@ -136,3 +136,14 @@ def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
             except Exception as exc:  # noqa: BLE001 - a failed screenshot must not hide the failure
                 print(f"\ncould not save a screenshot to {target}: {exc}")
         context.close()
+
+
+# --------------------------------------------------------------------------- password hashing
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    """Personas get passwords; PBKDF2 at Django's production cost takes ~0.3 s each on this
+    machine, which would dominate the suite. Tests of login still run the real auth path with
+    a cheap hasher (the documented Django testing practice)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

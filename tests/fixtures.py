@@ -34,30 +34,50 @@ def world(db: Any) -> dict[str, Any]:
     trudeau = Leader.objects.create(
         name="Justin Trudeau", languages=["en", "fr"], time_zone="America/Toronto"
     )
-    macron = Leader.objects.create(name="Emmanuel Macron", languages=["fr"], time_zone="Europe/Paris")
+    macron = Leader.objects.create(
+        name="Emmanuel Macron", languages=["fr"], time_zone="Europe/Paris"
+    )
     pm_ca = Office.objects.create(
-        leader=trudeau, country=ca, kind=Office.Kind.HEAD_OF_GOVERNMENT,
-        title="Prime Minister of Canada", form_of_address="The Right Honourable",
+        leader=trudeau,
+        country=ca,
+        kind=Office.Kind.HEAD_OF_GOVERNMENT,
+        title="Prime Minister of Canada",
+        form_of_address="The Right Honourable",
     )
     pres_fr = Office.objects.create(
-        leader=macron, country=fr, kind=Office.Kind.HEAD_OF_STATE,
-        title="President of the French Republic", form_of_address="His Excellency",
+        leader=macron,
+        country=fr,
+        kind=Office.Kind.HEAD_OF_STATE,
+        title="President of the French Republic",
+        form_of_address="His Excellency",
     )
     mission_ca = Mission.objects.create(country=ca, name="Embassy of Canada, Washington")
     mission_fr = Mission.objects.create(country=fr, name="Embassy of France, Washington")
     pe = Principal.objects.create(
-        slug="president-elect", name="Joseph R. Biden Jr.", title="President-elect",
-        time_zone="America/New_York", status=Principal.Status.PROJECTED,
+        slug="president-elect",
+        name="Joseph R. Biden Jr.",
+        title="President-elect",
+        time_zone="America/New_York",
+        status=Principal.Status.PROJECTED,
         office_email="office@example.org",
     )
     vpe = Principal.objects.create(
-        slug="vice-president-elect", name="Kamala D. Harris", title="Vice President-elect",
-        time_zone="America/New_York", status=Principal.Status.PROJECTED,
+        slug="vice-president-elect",
+        name="Kamala D. Harris",
+        title="Vice President-elect",
+        time_zone="America/New_York",
+        status=Principal.Status.PROJECTED,
         office_email="vp-office@example.org",
     )
     return {
-        "ca": ca, "fr": fr, "pm_ca": pm_ca, "pres_fr": pres_fr,
-        "mission_ca": mission_ca, "mission_fr": mission_fr, "pe": pe, "vpe": vpe,
+        "ca": ca,
+        "fr": fr,
+        "pm_ca": pm_ca,
+        "pres_fr": pres_fr,
+        "mission_ca": mission_ca,
+        "mission_fr": mission_fr,
+        "pe": pe,
+        "vpe": vpe,
     }
 
 

@@ -1,14 +1,71 @@
-"""The JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs)."""
+"""The JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
+
+Every answer that is not a success is JSON of the form ``{"error": code, "detail": message}``
+(plus ``field`` when one field is at fault), and the message says what is wrong and how to fix
+it: a domain error from the services, a request body that is not a JSON object in UTF-8, a field
+that does not validate, a missing or bad token.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import django_auth
+import json
+from typing import Any
 
-from chancery.accounts.auth import BearerToken
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+
+from chancery.accounts.auth import BearerToken, Session, explain_failure
 from chancery.errors import ChanceryError
+
+
+class BodyError(ValueError):
+    """The request body cannot be read as a JSON object; the message says why."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise BodyError(f"The request body is not valid JSON: {name} is not a JSON value.")
+
+
+class JsonObjectParser(Parser):
+    """Reads the body as a JSON object encoded in UTF-8, and says exactly what is wrong if not."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        raw = request.body
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad = raw[exc.start : exc.start + 4]
+            raise BodyError(
+                f"The request body is not valid UTF-8 (byte {exc.start}: {bad!r}); send JSON "
+                "encoded as UTF-8."
+            ) from None
+        if text.startswith("\ufeff"):
+            text = text[1:]  # a UTF-8 byte order mark is tolerated (RFC 8259 §8.1)
+        try:
+            data = json.loads(text, parse_constant=_reject_constant)
+        except json.JSONDecodeError as exc:
+            hint = ""
+            if exc.msg.startswith("Expecting property name enclosed in double quotes"):
+                hint = " (JSON needs double quotes around names and strings, and no trailing comma)"
+            raise BodyError(
+                f"The request body is not valid JSON: {exc.msg}{hint} at line {exc.lineno} "
+                f"column {exc.colno} (character {exc.pos})."
+            ) from None
+        except RecursionError:
+            raise BodyError(
+                "The request body is not usable JSON: it is nested too deeply."
+            ) from None
+        if not isinstance(data, dict):
+            kind = {list: "an array", str: "a string", bool: "a boolean", int: "a number",
+                    float: "a number", type(None): "null"}.get(type(data), type(data).__name__)
+            raise BodyError(
+                f"The request body must be a JSON object ({{\"field\": value, ...}}), not {kind}."
+            )
+        return data
+
 
 api = NinjaAPI(
     title="Chancery API",
@@ -16,44 +73,92 @@ api = NinjaAPI(
     description=(
         "Foreign correspondence to a principal, from intake to acknowledged delivery, with no "
         "silent withholding. Authenticate with `Authorization: Bearer <token>` "
-        "(`chancery token create USERNAME`)."
+        "(`chancery token create USERNAME`). Errors are JSON: "
+        '`{"error": code, "detail": "what is wrong and how to fix it", "field": name}`.'
     ),
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), Session()],
+    parser=JsonObjectParser(),
     urls_namespace="api",
 )
 
 
+def error_response(
+    request: HttpRequest, status: int, code: str, detail: str, **extra: Any
+) -> HttpResponse:
+    payload: dict[str, Any] = {"error": code, "detail": detail}
+    payload.update({k: v for k, v in extra.items() if v is not None})
+    return api.create_response(request, payload, status=status)
+
+
 @api.exception_handler(ChanceryError)
 def chancery_error(request: HttpRequest, exc: ChanceryError) -> HttpResponse:
-    payload = {"error": exc.code, "detail": exc.message}
-    if exc.field:
-        payload["field"] = exc.field
-    return api.create_response(request, payload, status=exc.status)
+    return error_response(request, exc.status, exc.code, exc.message, field=exc.field)
+
+
+def _where(loc: Any) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "payload", "path", "query", "header")]
+    return ".".join(parts)
 
 
 @api.exception_handler(ValidationError)
 def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = list(exc.errors)
+    if (
+        not request.body
+        and request.method in ("POST", "PUT", "PATCH")
+        and any(tuple(e.get("loc", ())) == ("body", "payload") for e in errors)
+    ):
+        return error_response(
+            request, 422, "invalid_input",
+            "The request body is empty; send a JSON object (see /api/v1/docs for its fields).",
+        )
     problems = []
-    for err in exc.errors:
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "payload"))
-        problems.append(f"{loc or 'body'}: {err.get('msg', 'invalid')}")
-    return api.create_response(
-        request,
-        {"error": "invalid_input", "detail": "; ".join(problems) or "invalid request", "errors": exc.errors},
-        status=422,
+    fields = []
+    for err in errors:
+        where = _where(err.get("loc", ()))
+        fields.append(where)
+        problems.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
+    return error_response(
+        request, 422, "invalid_input", "; ".join(problems) or "invalid request",
+        field=fields[0] if len(set(fields)) == 1 and fields[0] else None,
+        errors=errors,
     )
 
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(
-        request,
-        {
-            "error": "unauthenticated",
-            "detail": "Send 'Authorization: Bearer <token>' with a valid token "
-            "(chancery token create USERNAME), or log in.",
-        },
-        status=401,
+    response = error_response(request, 401, "unauthenticated", explain_failure(request))
+    response["WWW-Authenticate"] = 'Bearer realm="chancery"'
+    return response
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    cause = exc.__cause__
+    if isinstance(cause, BodyError):
+        return error_response(request, 400, "bad_request_body", str(cause))
+    if isinstance(cause, Exception) and exc.status_code == 400:
+        # any other parse failure (ninja wraps it as "Cannot parse request body")
+        return error_response(
+            request, 400, "bad_request_body",
+            f"The request body cannot be read as a JSON object: {cause}",
+        )
+    codes = {400: "bad_request", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed", 409: "conflict", 413: "too_large", 429: "throttled"}
+    return error_response(
+        request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.message)
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    from django.conf import settings
+
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return error_response(
+        request, 413, "too_large",
+        f"The request body is larger than the limit of {limit:,} bytes; send fewer or smaller "
+        "attachments.",
     )
 
 
@@ -62,3 +167,25 @@ from chancery.directory.api import router as directory_router  # noqa: E402
 
 api.add_router("/", correspondence_router)
 api.add_router("/", directory_router)
+
+# Last: any other path under /api/v1/ is a JSON 404 that points to the documentation, not
+# Django's HTML page (and not a redirect that would drop a POST body).
+fallback = Router()
+
+
+@fallback.api_operation(
+    ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"], "/{path:rest}",
+    auth=None, include_in_schema=False,
+)
+def no_such_endpoint(request: HttpRequest, rest: str) -> HttpResponse:
+    hint = ""
+    if request.path.endswith("/"):
+        hint = f" (API paths have no trailing slash: try {request.path.rstrip('/')})"
+    return error_response(
+        request, 404, "not_found",
+        f"No API endpoint {request.method} {request.path}{hint}; the endpoints are listed at "
+        "/api/v1/docs and /api/v1/openapi.json.",
+    )
+
+
+api.add_router("/", fallback)

@@ -29,7 +29,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if lowered in {"0", "false", "no", "off"}:
         return False
-    raise SettingError(f"{name}={raw!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off")
+    raise SettingError(
+        f"{name}={raw!r} is not a boolean; use one of 1/0, true/false, yes/no, on/off"
+    )
 
 
 def env_float(name: str, default: float, *, minimum: float | None = None) -> float:

@@ -32,7 +32,9 @@ if not SECRET_KEY:
         _secret_file.write_text(SECRET_KEY)
         _secret_file.chmod(0o600)
 
-ALLOWED_HOSTS = env_list("CHANCERY_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+ALLOWED_HOSTS = env_list(
+    "CHANCERY_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
 CSRF_TRUSTED_ORIGINS = env_list("CHANCERY_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -49,10 +51,12 @@ INSTALLED_APPS = [
     "chancery.correspondence",
     "chancery.web",
     "chancery.demo",
+    "chancery.benchmark",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -97,6 +101,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Static files are served by WhiteNoise straight from the apps (no collectstatic step needed).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -104,9 +111,14 @@ LOGOUT_REDIRECT_URL = "/login/"
 
 # Request limits: the API refuses larger bodies with a 413 naming the limit.
 CHANCERY_MAX_BODY_CHARS = env_int("CHANCERY_MAX_BODY_CHARS", 100_000, minimum=1)
-CHANCERY_MAX_ATTACHMENT_BYTES = env_int("CHANCERY_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=1)
+CHANCERY_MAX_ATTACHMENT_BYTES = env_int(
+    "CHANCERY_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=1
+)
 CHANCERY_MAX_ATTACHMENTS = env_int("CHANCERY_MAX_ATTACHMENTS", 10, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = (CHANCERY_MAX_ATTACHMENT_BYTES * 2) + 1024 * 1024
+
+# Benchmark endpoints (/bench/baseline), for bench/intake.py only; never on in production.
+CHANCERY_BENCH_ENDPOINTS = env_bool("CHANCERY_BENCH_ENDPOINTS", False)
 
 # No-silent-withholding rules (hours).
 CHANCERY_HOLD_LAPSE_HOURS = env_float("CHANCERY_HOLD_LAPSE_HOURS", 24.0, minimum=0.01)
@@ -117,7 +129,9 @@ CHANCERY_WORKER_INTERVAL = env_float("CHANCERY_WORKER_INTERVAL", 2.0, minimum=0.
 # The clock offset (seconds) lets the demo run "in November 2020" while time still flows.
 CHANCERY_CLOCK_OFFSET = env_float("CHANCERY_CLOCK_OFFSET", 0.0)
 
-EMAIL_BACKEND = env_str("CHANCERY_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_BACKEND = env_str(
+    "CHANCERY_EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend"
+)
 EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("CHANCERY_FROM_EMAIL", "opscenter@chancery.invalid")
 

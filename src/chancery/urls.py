@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,3 +9,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("chancery.web.urls")),
 ]
+
+if settings.CHANCERY_BENCH_ENDPOINTS:
+    # The baseline bench/intake.py compares the intake path with (off unless asked for).
+    from chancery.benchmark.views import baseline
+
+    urlpatterns.insert(0, path("bench/baseline", baseline, name="bench-baseline"))

@@ -1,4 +1,4 @@
-"""People: roles are Django groups; a profile binds a person to a mission, principal or languages."""
+"""People: roles are Django groups; a profile binds a person to a mission, principal, languages."""
 
 from __future__ import annotations
 
@@ -25,11 +25,17 @@ class Profile(models.Model):
     )
     display_name = models.CharField(max_length=200, blank=True)
     mission = models.ForeignKey(
-        "directory.Mission", null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Mission",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text="For liaisons: the one mission (and so country) they act for",
     )
     principal = models.ForeignKey(
-        "directory.Principal", null=True, blank=True, on_delete=models.PROTECT,
+        "directory.Principal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text="For the principal's office: whose inbox they keep",
     )
     languages = models.JSONField(default=list, blank=True, help_text="For translators: ISO 639-1")

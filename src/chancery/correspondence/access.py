@@ -107,3 +107,15 @@ def require_role(user: Any, *roles: str, action: str) -> None:
     if not has_role(user, *roles):
         names = ", ".join(Role(r).label.lower() for r in roles)
         raise Forbidden(f"Only a {names} may {action}.")
+
+
+AUDIT_ROLES = (Role.AUDITOR, Role.ADMIN)
+
+
+def content_reads(user: Any, message: Message | None = None) -> QuerySet[ContentRead]:
+    """The access audit: who read which message's content, when and how (auditors, admins)."""
+    require_role(user, *AUDIT_ROLES, action="review the access audit")
+    reads = ContentRead.objects.select_related("user", "message")
+    if message is not None:
+        reads = reads.filter(message=message)
+    return reads

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Header, Query, Router
+from ninja import Header, Path, Query, Router
 
 from chancery.accounts.models import Role
 from chancery.accounts.roles import has_role, profile_of
@@ -16,6 +16,9 @@ from chancery.correspondence.access import access_message, require_role, visible
 from chancery.correspondence.models import Hold, State, Translation
 from chancery.correspondence.present import hold_dict, message_dict, translation_dict
 from chancery.correspondence.schemas import (
+    LANGUAGE_PATTERN,
+    MAX_ID,
+    SLUG_PATTERN,
     ErrorOut,
     HoldIn,
     HoldOut,
@@ -38,15 +41,25 @@ ERRORS: dict[int, Any] = {
 }
 
 
+HoldId = Annotated[int, Path(..., ge=1, le=MAX_ID, description="The hold's id")]
+TranslationId = Annotated[int, Path(..., ge=1, le=MAX_ID, description="The translation's id")]
+
+
 def _attachments(items: list[Any]) -> list[tuple[str, bytes]]:
     out = []
     for i, item in enumerate(items):
+        text = item.content_base64
         try:
-            data = base64.b64decode(item.content_base64, validate=True)
+            data = base64.b64decode(text, validate=True)
+            canonical = base64.b64encode(data).decode("ascii") == text
         except (binascii.Error, ValueError):
+            canonical = False
+        if not canonical:
             raise InvalidInput(
-                f"attachments[{i}].content_base64 is not valid base64.", field="attachments"
-            ) from None
+                f"attachments[{i}].content_base64 ({item.filename!r}) is not valid base64 "
+                "(RFC 4648: A-Z a-z 0-9 + /, padded with '=' to a multiple of 4, no line breaks).",
+                field="attachments",
+            )
         out.append((item.filename, data))
     return out
 
@@ -58,7 +71,16 @@ def _attachments(items: list[Any]) -> list[tuple[str, bytes]]:
 def submit(
     request: HttpRequest,
     payload: MessageIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        max_length=200,
+        description=(
+            "Any string of 1-200 characters, unique per message (e.g. a UUID). A retried "
+            "submission with the same key returns the first message (200) instead of making a "
+            "second; the same key with a different request is a 409."
+        ),
+    ),
 ) -> tuple[int, dict[str, Any]]:
     """Returns 201 with the tracking number and receipt; a retry with the same
     ``Idempotency-Key`` returns 200 and the same message, never a second one."""
@@ -71,7 +93,9 @@ def submit(
         language=payload.language,
         attachments=_attachments(payload.attachments),
     )
-    message, created = services.submit_message(sub, by=request.user, idempotency_key=idempotency_key)
+    message, created = services.submit_message(
+        sub, by=request.user, idempotency_key=idempotency_key
+    )
     return (201 if created else 200), {
         "tracking": message.tracking,
         "status": services.sender_status(message),
@@ -82,10 +106,10 @@ def submit(
 @router.get("/messages", response={200: list[MessageOut], **ERRORS}, summary="Messages you can see")
 def list_messages(
     request: HttpRequest,
-    state: str | None = None,
-    principal: str | None = None,
+    state: str | None = Query(None, max_length=30, description="e.g. received, delivered"),
+    principal: str | None = Query(None, pattern=SLUG_PATTERN, description="Principal slug"),
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=10**9),
 ) -> list[dict[str, Any]]:
     qs = visible_messages(request.user).order_by("-received_at", "-id")
     if state:
@@ -94,7 +118,8 @@ def list_messages(
         qs = qs.filter(state=state)
     if principal:
         qs = qs.filter(principal__slug=principal)
-    return [message_dict(m, request.user, via="api", full=False) for m in qs[offset : offset + limit]]
+    page = qs[offset : offset + limit]
+    return [message_dict(m, request.user, via="api", full=False) for m in page]
 
 
 @router.get("/messages/{tracking}", response={200: MessageOut, **ERRORS})
@@ -155,26 +180,26 @@ def _hold(request: HttpRequest, hold_id: int) -> Hold:
 
 
 def _hold_out(hold: Hold) -> Any:
-    return hold_dict(
-        Hold.objects.select_related("placed_by", "confirmed_by", "renewal_requested_by").get(pk=hold.pk)
-    )
+    related = ("placed_by", "confirmed_by", "renewal_requested_by")
+    return hold_dict(Hold.objects.select_related(*related).get(pk=hold.pk))
 
 
 @router.post("/holds/{hold_id}/confirm", response={200: HoldOut, **ERRORS}, tags=["holds"])
-def confirm_hold(request: HttpRequest, hold_id: int) -> Any:
+def confirm_hold(request: HttpRequest, hold_id: HoldId) -> Any:
     """A different officer from the one who placed the hold confirms it."""
     return _hold_out(services.confirm_hold(_hold(request, hold_id), by=request.user))
 
 
 @router.post("/holds/{hold_id}/renew", response={200: HoldOut, **ERRORS}, tags=["holds"])
-def renew_hold(request: HttpRequest, hold_id: int) -> Any:
+def renew_hold(request: HttpRequest, hold_id: HoldId) -> Any:
     """The first officer's call asks for renewal; a second officer's call renews."""
     return _hold_out(services.renew_hold(_hold(request, hold_id), by=request.user))
 
 
 @router.post("/holds/{hold_id}/release", response={200: HoldOut, **ERRORS}, tags=["holds"])
-def release_hold(request: HttpRequest, hold_id: int, payload: ReasonIn) -> Any:
-    return _hold_out(services.release_hold(_hold(request, hold_id), by=request.user, reason=payload.reason))
+def release_hold(request: HttpRequest, hold_id: HoldId, payload: ReasonIn) -> Any:
+    hold = _hold(request, hold_id)
+    return _hold_out(services.release_hold(hold, by=request.user, reason=payload.reason))
 
 
 @router.post(
@@ -192,7 +217,10 @@ def request_translation(
 
 
 @router.get("/translations", response={200: list[TranslationOut], **ERRORS}, tags=["translations"])
-def translation_queue(request: HttpRequest, language: str | None = None) -> list[Any]:
+def translation_queue(
+    request: HttpRequest,
+    language: str | None = Query(None, pattern=LANGUAGE_PATTERN, description="ISO 639-1 code"),
+) -> list[Any]:
     """Open translation requests; a translator sees those in their languages."""
     require_role(
         request.user, Role.TRANSLATOR, Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER, Role.ADMIN,
@@ -212,7 +240,7 @@ def translation_queue(request: HttpRequest, language: str | None = None) -> list
     "/translations/{translation_id}/sign-off", response={200: TranslationOut, **ERRORS},
     tags=["translations"],
 )
-def sign_off(request: HttpRequest, translation_id: int, payload: SignOffIn) -> Any:
+def sign_off(request: HttpRequest, translation_id: TranslationId, payload: SignOffIn) -> Any:
     t = Translation.objects.select_related("message").filter(pk=translation_id).first()
     if t is None or not visible_messages(request.user).filter(pk=t.message_id).exists():
         raise NotFound(f"No translation {translation_id} that you can see.")

@@ -61,6 +61,7 @@ class Message(models.Model):
     body_sha256 = models.CharField(max_length=64)
     commitment = models.CharField(max_length=64, help_text="SHA-256(salt || body), hex")
     rejection_reason = models.TextField(blank=True)
+    triage_note = models.TextField(blank=True, help_text="The officer's note at triage (internal)")
     escalated_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -100,6 +101,9 @@ class Blob(models.Model):
     content_type = models.CharField(max_length=100)
     data = models.BinaryField()
 
+    def __str__(self) -> str:
+        return f"{self.sha256[:12]}… ({self.content_type}, {self.size:,} bytes)"
+
 
 class Attachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="attachments")
@@ -109,11 +113,15 @@ class Attachment(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return self.filename
+
 
 class Translation(models.Model):
     class Status(models.TextChoices):
         REQUESTED = "requested", "Requested"
         SIGNED_OFF = "signed_off", "Signed off"
+        CANCELLED = "cancelled", "Cancelled (message rejected)"
 
     message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="translations")
     source_language = models.CharField(max_length=8)
@@ -131,6 +139,9 @@ class Translation(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.source_language}→{self.target_language} of message {self.message_id}"
 
 
 class Hold(models.Model):
@@ -158,7 +169,9 @@ class Hold(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty only for policy holds")
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Empty only for policy holds"
+    )
     renewal_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -178,6 +191,9 @@ class Hold(models.Model):
                 name="one_active_hold_per_message",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} hold on message {self.message_id} ({self.status})"
 
     @property
     def active(self) -> bool:
@@ -204,6 +220,9 @@ class ContentRead(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.user} read {self.part} of message {self.message_id} at {self.at:%Y-%m-%d}"
+
 
 class Notification(models.Model):
     """An email the system sent (escalations), kept so nobody can claim it was never sent."""
@@ -215,5 +234,12 @@ class Notification(models.Model):
     recipients = models.JSONField(default=list)
     subject = models.CharField(max_length=300)
     created_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last took it to send (claims go stale)"
+    )
+    attempts = models.PositiveIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    error = models.TextField(blank=True, help_text="The last failure; empty once sent")
+
+    def __str__(self) -> str:
+        return self.subject

@@ -3,19 +3,59 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import field_validator
+
+MAX_ID = 2**63 - 1  # the database's 64-bit integer keys
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,50}$"
+LANGUAGE_PATTERN = r"^[a-zA-Z]{2,3}$"
+
+#: A database id as the API accepts it: a positive 64-bit integer.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
-class AttachmentIn(Schema):
-    filename: str = Field(..., max_length=255)
-    content_base64: str = Field(..., description="The file's bytes, base64-encoded")
+class InSchema(Schema):
+    """Input schema: no text field may carry a NUL or an unpaired surrogate, which no database
+    stores (PostgreSQL refuses NUL, UTF-8 has no surrogates); the answer names the field."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if "\x00" in value:
+                raise ValueError("contains a NUL character (\\u0000); remove it")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(
+                    "is not valid Unicode: it contains an unpaired surrogate (a broken "
+                    "\\ud800-\\udfff escape); send the text as UTF-8"
+                ) from None
+        return value
 
 
-class MessageIn(Schema):
-    principal: str = Field(..., description="Principal slug, e.g. 'president-elect'", max_length=50)
-    sender_office: int = Field(..., description="Id of the sending office (GET /api/v1/offices)")
+class AttachmentIn(InSchema):
+    filename: str = Field(..., min_length=1, max_length=255, description="e.g. 'letter.pdf'")
+    content_base64: str = Field(..., description="The file's bytes, base64-encoded (RFC 4648)")
+
+    @field_validator("filename", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: str) -> str:
+        if any(ord(c) < 32 or ord(c) == 127 for c in value):
+            raise ValueError("contains a control character; give a plain file name")
+        return value
+
+
+class MessageIn(InSchema):
+    principal: str = Field(
+        ..., description="Principal slug, e.g. 'president-elect' (GET /api/v1/principals)",
+        max_length=50,
+    )
+    sender_office: int = Field(
+        ..., ge=1, le=MAX_ID, description="Id of the sending office (GET /api/v1/offices)"
+    )
     channel: str = Field("api", description="portal, api, diplomatic_note, letter or telegram")
     subject: str = Field("", max_length=300)
     body: str = Field(..., description="The original text, any script; kept exactly as sent")
@@ -102,34 +142,37 @@ class MessageOut(Schema):
     events: list[EventOut] = []
 
 
-class HoldIn(Schema):
+class HoldIn(InSchema):
     category: str = Field(..., description="security, authenticity, legal, protocol or other")
     reason: str = Field(..., description="Why the message is held; the principal's office sees it")
 
 
-class ReasonIn(Schema):
+class ReasonIn(InSchema):
     reason: str
 
 
-class NoteIn(Schema):
+class NoteIn(InSchema):
     note: str = ""
 
 
-class TranslationRequestIn(Schema):
+class TranslationRequestIn(InSchema):
     source_language: str = ""
     target_language: str = "en"
 
 
-class SignOffIn(Schema):
+class SignOffIn(InSchema):
     text: str
 
 
-class StatusIn(Schema):
+class StatusIn(InSchema):
     status: str = Field(..., description="candidate, projected, ascertained or inaugurated")
     note: str = ""
 
 
 class ErrorOut(Schema):
-    error: str
-    detail: str
-    field: str | None = None
+    error: str = Field(..., description="A stable code, e.g. invalid_input, not_found, conflict")
+    detail: str = Field(..., description="What is wrong and how to fix it")
+    field: str | None = Field(None, description="The field at fault, when there is one")
+    errors: list[dict[str, Any]] | None = Field(
+        None, description="For invalid_input: each field's problem (location, type, message)"
+    )

@@ -25,13 +25,17 @@ class PassResult:
     escalated: int = 0
     mailed: int = 0
     detected: int = 0
+    gated: int = 0
 
     def __bool__(self) -> bool:
-        return any((self.expired, self.escalated, self.mailed, self.detected))
+        return any((self.expired, self.escalated, self.mailed, self.detected, self.gated))
 
 
 def run_once() -> PassResult:
+    """One pass, the withholding rules first: policy gates, expired holds, escalations, then the
+    mail they produced, then language detection (the slowest, and the least urgent)."""
     result = PassResult()
+    result.gated = services.sync_policy_gates()
     result.expired = len(services.expire_holds())
     result.escalated = len(services.escalate_overdue())
     result.mailed = services.send_pending_notifications()

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Path, Router, Schema
 
 from chancery.accounts.models import Role
 from chancery.accounts.roles import has_role, profile_of
 from chancery.correspondence import services
 from chancery.correspondence.access import ALL_SEEING, require_role, visible_messages
 from chancery.correspondence.present import message_dict
-from chancery.correspondence.schemas import ErrorOut, MessageOut, StatusIn
+from chancery.correspondence.schemas import SLUG_PATTERN, ErrorOut, MessageOut, StatusIn
 from chancery.directory.models import Office, Principal
 from chancery.errors import Forbidden, NotFound
 
 router = Router(tags=["directory"])
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS: dict[int, Any] = {
+    400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
+    422: ErrorOut,
+}
+Slug = Annotated[
+    str, Path(..., pattern=SLUG_PATTERN, description="Principal slug, e.g. president-elect")
+]
 
 
 class PrincipalOut(Schema):
@@ -55,8 +61,13 @@ def _principal(slug: str) -> Principal:
 
 def _principal_out(p: Principal) -> dict[str, Any]:
     return {
-        "slug": p.slug, "name": p.name, "title": p.title, "time_zone": p.time_zone,
-        "status": p.status, "delivery_requires": p.delivery_requires, "gate_active": p.gate_active,
+        "slug": p.slug,
+        "name": p.name,
+        "title": p.title,
+        "time_zone": p.time_zone,
+        "status": p.status,
+        "delivery_requires": p.delivery_requires,
+        "gate_active": p.gate_active,
     }
 
 
@@ -66,7 +77,7 @@ def principals(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/principals/{slug}/inbox", response={200: list[MessageOut], **ERRORS})
-def inbox(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
+def inbox(request: HttpRequest, slug: Slug) -> list[dict[str, Any]]:
     """Every message addressed to the principal, from the moment it is received. Held messages
     show sender, date, channel and the hold (category, reason, who, expiry), not the content."""
     principal = _principal(slug)
@@ -75,17 +86,21 @@ def inbox(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
         and profile_of(request.user).principal_id == principal.pk
     )
     if not allowed:
-        raise Forbidden(f"Only the {principal.title}'s office and the operations center see this inbox.")
+        raise Forbidden(
+            f"Only the {principal.title}'s office and the operations center see this inbox."
+        )
     qs = visible_messages(request.user).filter(principal=principal).order_by("-received_at", "-id")
     return [message_dict(m, request.user, via="api", full=False) for m in qs]
 
 
 @router.post("/principals/{slug}/status", response={200: PrincipalOut, **ERRORS})
-def set_status(request: HttpRequest, slug: str, payload: StatusIn) -> dict[str, Any]:
+def set_status(request: HttpRequest, slug: Slug, payload: StatusIn) -> dict[str, Any]:
     """Record a transition status (admin). Opening the policy gate delivers held messages in
     order of receipt."""
     principal = _principal(slug)
-    services.set_principal_status(principal, by=request.user, status=payload.status, note=payload.note)
+    services.set_principal_status(
+        principal, by=request.user, status=payload.status, note=payload.note
+    )
     return _principal_out(Principal.objects.get(pk=principal.pk))
 
 
@@ -93,25 +108,39 @@ def set_status(request: HttpRequest, slug: str, payload: StatusIn) -> dict[str, 
 def offices(request: HttpRequest) -> list[dict[str, Any]]:
     """Sending offices. A liaison sees its own country's or organisation's offices."""
     require_role(
-        request.user, Role.LIAISON, Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER, Role.ADMIN,
-        Role.AUDITOR, Role.PRINCIPAL_OFFICE, Role.TRANSLATOR, action="list offices",
+        request.user,
+        Role.LIAISON,
+        Role.WATCH_OFFICER,
+        Role.PROTOCOL_OFFICER,
+        Role.ADMIN,
+        Role.AUDITOR,
+        Role.PRINCIPAL_OFFICE,
+        Role.TRANSLATOR,
+        action="list offices",
     )
     qs = Office.objects.select_related("leader", "country", "organisation")
     if has_role(request.user, Role.LIAISON) and not has_role(request.user, *ALL_SEEING):
         mission = profile_of(request.user).mission
         if mission is None:
             return []
-        qs = qs.filter(country_id=mission.country_id) if mission.country_id else qs.filter(
-            organisation_id=mission.organisation_id
+        qs = (
+            qs.filter(country_id=mission.country_id)
+            if mission.country_id
+            else qs.filter(organisation_id=mission.organisation_id)
         )
     return [
         {
-            "id": o.pk, "title": o.title, "kind": o.kind,
-            "leader": o.leader.name if o.leader else None, "polity": o.polity,
+            "id": o.pk,
+            "title": o.title,
+            "kind": o.kind,
+            "leader": o.leader.name if o.leader else None,
+            "polity": o.polity,
             "country": o.country.code if o.country else None,
             "organisation": o.organisation.slug if o.organisation else None,
-            "form_of_address": o.form_of_address, "languages": o.languages,
-            "time_zone": o.leader.time_zone if o.leader else None, "took_office": o.took_office,
+            "form_of_address": o.form_of_address,
+            "languages": o.languages,
+            "time_zone": o.leader.time_zone if o.leader else None,
+            "took_office": o.took_office,
         }
         for o in qs
     ]

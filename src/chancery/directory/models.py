@@ -42,7 +42,8 @@ class Leader(models.Model):
     name = models.CharField(max_length=200)
     native_name = models.CharField(max_length=200, blank=True)
     languages = models.JSONField(
-        default=list, validators=[validate_language_list],
+        default=list,
+        validators=[validate_language_list],
         help_text="ISO 639-1 codes, the official language(s) first",
     )
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
@@ -152,7 +153,10 @@ class Principal(models.Model):
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CANDIDATE)
     delivery_requires = models.CharField(
-        max_length=16, choices=Status.choices, blank=True, default="",
+        max_length=16,
+        choices=Status.choices,
+        blank=True,
+        default="",
         help_text="Support policy: messages are held, visibly, until the status reaches this. "
         "Empty means no gate.",
     )
@@ -175,7 +179,9 @@ class Principal(models.Model):
 class StatusChange(models.Model):
     """The history of a principal's transition status."""
 
-    principal = models.ForeignKey(Principal, on_delete=models.PROTECT, related_name="status_changes")
+    principal = models.ForeignKey(
+        Principal, on_delete=models.PROTECT, related_name="status_changes"
+    )
     status = models.CharField(max_length=16, choices=Principal.Status.choices)
     at = models.DateTimeField()
     by = models.ForeignKey("auth.User", null=True, blank=True, on_delete=models.PROTECT)
@@ -183,3 +189,6 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.principal.slug} {self.status} at {self.at:%Y-%m-%d %H:%M}"

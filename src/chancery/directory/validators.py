@@ -31,4 +31,6 @@ def validate_time_zone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"{value!r} is not an IANA time zone (e.g. 'Europe/Paris').") from None
+        raise ValidationError(
+            f"{value!r} is not an IANA time zone (e.g. 'Europe/Paris')."
+        ) from None

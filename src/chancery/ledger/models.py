@@ -17,7 +17,10 @@ class Event(models.Model):
     subject_type = models.CharField(max_length=32, help_text="message, principal, call, record")
     subject_id = models.BigIntegerField()
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text="Empty for the system (the worker, the policy gate)",
     )
     data = models.JSONField(default=dict, help_text="Public-safe details: never message text")

@@ -1,11 +1,91 @@
+"""What every page's layout needs: the user's roles and navigation, the principals' current
+transition status, and the demo clock when the clock is moved."""
+
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.db.models import Count
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.dateformat import format as date_format
 
-from chancery.accounts.roles import roles_of
+from chancery import clock
+from chancery.accounts.models import Role
+from chancery.accounts.roles import profile_of, roles_of
+from chancery.correspondence.models import Hold
+from chancery.directory.models import Principal
+from chancery.web.templatetags.chancery_web import short_title, status_noun
+
+OPS_ROLES = {Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER, Role.ADMIN, Role.AUDITOR}
+TRANSLATION_ROLES = {Role.TRANSLATOR, Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER, Role.ADMIN}
+
+
+def navigation(user: Any, roles: set[str], principals: list[Principal]) -> list[dict[str, str]]:
+    nav: list[dict[str, str]] = []
+    if roles & OPS_ROLES:
+        nav.append({"key": "dashboard", "label": "Dashboard", "url": reverse("home")})
+        nav.append({"key": "messages", "label": "Messages", "url": reverse("message_list")})
+        for p in principals:
+            nav.append({
+                "key": f"inbox-{p.slug}", "label": f"{short_title(p.title)} inbox",
+                "url": reverse("inbox", args=[p.slug]),
+            })
+    elif Role.PRINCIPAL_OFFICE in roles:
+        principal = profile_of(user).principal
+        if principal is not None:
+            nav.append({
+                "key": f"inbox-{principal.slug}", "label": "Inbox",
+                "url": reverse("inbox", args=[principal.slug]),
+            })
+    if roles & TRANSLATION_ROLES:
+        nav.append({"key": "translations", "label": "Translations", "url": reverse("translations")})
+    if Role.LIAISON in roles:
+        nav.append({"key": "portal", "label": "Our messages", "url": reverse("portal")})
+        nav.append({"key": "portal-new", "label": "New message", "url": reverse("portal_new")})
+    if Role.ADMIN in roles:
+        nav.append({
+            "key": "admin-principals", "label": "Principals", "url": reverse("admin_principals"),
+        })
+    if roles & {Role.AUDITOR, Role.ADMIN}:
+        nav.append({"key": "audit", "label": "Access audit", "url": reverse("audit")})
+    return nav
 
 
 def chancery(request: HttpRequest) -> dict[str, Any]:
-    return {"roles": roles_of(getattr(request, "user", None))}
+    user = getattr(request, "user", None)
+    roles = roles_of(user)
+    out: dict[str, Any] = {"roles": roles, "nav": [], "principal_statuses": [], "demo_clock": "",
+                           "role_labels": []}
+    if not roles and not (user is not None and user.is_authenticated):
+        return out
+    principals = list(Principal.objects.all())
+    held = dict(
+        Hold.objects.filter(released_at__isnull=True, is_policy=True)
+        .values("message__principal_id")
+        .annotate(n=Count("id"))
+        .values_list("message__principal_id", "n")
+    )
+    out["principal_statuses"] = [
+        {
+            "principal": p,
+            "status": p.get_status_display(),
+            "gate": p.gate_active,
+            "waits_for": status_noun(p.delivery_requires) if p.delivery_requires else "",
+            "held": held.get(p.pk, 0),
+        }
+        for p in principals
+    ]
+    out["nav"] = navigation(user, roles, principals)
+    out["role_labels"] = [Role(r).label for r in Role.values if r in roles]
+    if settings.CHANCERY_CLOCK_OFFSET:
+        zone = settings.TIME_ZONE
+        own = profile_of(user).principal if Role.PRINCIPAL_OFFICE in roles else None
+        if own is not None:
+            zone = own.time_zone
+        elif principals:
+            zone = principals[0].time_zone
+        out["demo_clock"] = date_format(clock.now().astimezone(ZoneInfo(zone)), "j M Y H:i T")
+    return out

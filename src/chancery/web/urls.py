@@ -1,7 +1,33 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from chancery.web import views
 
 urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="web/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
+    path("messages/", views.message_list, name="message_list"),
+    path("messages/<str:tracking>/", views.message_detail, name="message_detail"),
+    path(
+        "messages/<str:tracking>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment",
+    ),
+    path("messages/<str:tracking>/<slug:action>/", views.message_action, name="message_action"),
+    path("principals/<slug:slug>/inbox/", views.inbox, name="inbox"),
+    path("translations/", views.translation_queue, name="translations"),
+    path("translations/<int:pk>/", views.translation_sign_off, name="translation"),
+    path("portal/", views.portal, name="portal"),
+    path("portal/new/", views.portal_new, name="portal_new"),
+    path("portal/<str:tracking>/", views.portal_message, name="portal_message"),
+    path("portal/<str:tracking>/receipt.json", views.portal_receipt, name="portal_receipt"),
+    path("admin-tools/principals/", views.admin_principals, name="admin_principals"),
+    path("audit/", views.audit, name="audit"),
 ]

@@ -6,36 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0001_initial'),
+        ("directory", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=100)),
-                ('digest', models.CharField(max_length=64, unique=True)),
-                ('prefix', models.CharField(help_text='First characters, to recognise a token', max_length=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=100)),
+                ("digest", models.CharField(max_length=64, unique=True)),
+                (
+                    "prefix",
+                    models.CharField(
+                        help_text="First characters, to recognise a token", max_length=12
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(blank=True, max_length=200)),
-                ('languages', models.JSONField(blank=True, default=list, help_text='For translators: ISO 639-1')),
-                ('mission', models.ForeignKey(blank=True, help_text='For liaisons: the one mission (and so country) they act for', null=True, on_delete=django.db.models.deletion.PROTECT, to='directory.mission')),
-                ('principal', models.ForeignKey(blank=True, help_text="For the principal's office: whose inbox they keep", null=True, on_delete=django.db.models.deletion.PROTECT, to='directory.principal')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("display_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "languages",
+                    models.JSONField(
+                        blank=True, default=list, help_text="For translators: ISO 639-1"
+                    ),
+                ),
+                (
+                    "mission",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For liaisons: the one mission (and so country) they act for",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="directory.mission",
+                    ),
+                ),
+                (
+                    "principal",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For the principal's office: whose inbox they keep",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="directory.principal",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="profile",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
     ]

@@ -1,0 +1,230 @@
+"""The ``chancery`` command: one entry point over Django management commands.
+
+Every command takes ``--data-dir DIR`` (default ``./chancery-data`` or ``CHANCERY_DATA_DIR``):
+the folder with the SQLite database, the secret key, outgoing mail and the demo logins.
+Django is set up only after the data folder is known, since the settings read it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+DATA_DIR_HELP = "Folder for the database, keys, mail and logins (default ./chancery-data)."
+
+
+def _setup(data_dir: str | None) -> Path:
+    if data_dir:
+        os.environ["CHANCERY_DATA_DIR"] = str(Path(data_dir).resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chancery.settings")
+    path = Path(os.environ.get("CHANCERY_DATA_DIR", "chancery-data")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    import django
+
+    django.setup()
+    return path
+
+
+def data_dir_option(f: Any) -> Any:
+    return click.option(
+        "--data-dir",
+        type=click.Path(file_okay=False),
+        envvar="CHANCERY_DATA_DIR",
+        default=None,
+        help=DATA_DIR_HELP,
+    )(f)
+
+
+@click.group()
+@click.version_option(package_name="chancery")
+def main() -> None:
+    """Chancery: foreign correspondence to a principal, with no silent withholding."""
+
+
+@main.command()
+@data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 32),
+    help="Web server worker processes.",
+)
+@click.option("--no-serve", is_flag=True, help="Load the demo world and exit (no server).")
+def demo(data_dir: str | None, host: str, port: int, workers: int, no_serve: bool) -> None:
+    """Create a SQLite database, load the November 2020 world, start the server and worker."""
+    os.environ.setdefault("DATABASE_URL", "sqlite://")
+    path = _setup(data_dir)
+    from chancery.demo.runner import prepare, run
+
+    info = prepare(path)
+    if no_serve:
+        click.echo(f"Demo world ready in {path}; logins in {info['logins_file']}.")
+        return
+    run(path, info, host=host, port=port, workers=workers)
+
+
+@main.command()
+@data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--migrate/--no-migrate",
+    default=True,
+    show_default=True,
+    help="Apply database migrations before serving.",
+)
+def serve(data_dir: str | None, host: str, port: int, workers: int, migrate: bool) -> None:
+    """Run the web server (gunicorn, several worker processes)."""
+    _setup(data_dir)
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+    from chancery.demo.runner import gunicorn_argv
+
+    os.execvp(sys.executable, gunicorn_argv(host, port, workers))  # noqa: S606
+
+
+@main.command()
+@data_dir_option
+@click.option("--once", is_flag=True, help="Run one pass and exit.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(0.05, 3600),
+    default=None,
+    help="Seconds between passes (default CHANCERY_WORKER_INTERVAL, 2).",
+)
+def worker(data_dir: str | None, once: bool, interval: float | None) -> None:
+    """Expire holds, escalate overdue messages, send mail, detect languages."""
+    _setup(data_dir)
+    from chancery.correspondence.worker import run_forever, run_once
+
+    if once:
+        click.echo(str(run_once()))
+        return
+    click.echo("Chancery worker running; Ctrl-C to stop.")
+    try:
+        run_forever(interval)
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+@data_dir_option
+def migrate(data_dir: str | None) -> None:
+    """Create or update the database schema."""
+    _setup(data_dir)
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False)
+
+
+@main.group()
+def token() -> None:
+    """API bearer tokens."""
+
+
+@token.command("create")
+@data_dir_option
+@click.argument("username")
+@click.option("--name", default="", help="A label for the token.")
+def token_create(data_dir: str | None, username: str, name: str) -> None:
+    """Print a new API token for USERNAME (shown once; only its hash is stored)."""
+    _setup(data_dir)
+    from django.contrib.auth.models import User
+
+    from chancery.accounts.models import ApiToken
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise click.ClickException(
+            f"No user {username!r}. Create it in the admin or with the demo."
+        )
+    _, secret = ApiToken.issue(user, name=name)
+    click.echo(secret)
+
+
+@main.command("import")
+@data_dir_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--as", "username", required=True, help="The officer or liaison recording the messages."
+)
+@click.option("--format", "fmt", type=click.Choice(["auto", "json", "csv"]), default="auto")
+def import_(data_dir: str | None, file: str, username: str, fmt: str) -> None:
+    """Import messages from a JSON list or a CSV file (re-running never duplicates)."""
+    _setup(data_dir)
+    from chancery.correspondence.importer import ImportFailed, import_file
+
+    try:
+        result = import_file(Path(file), username=username, fmt=fmt)
+    except ImportFailed as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"{result.created} imported, {result.existing} already present, "
+        f"{len(result.errors)} rejected."
+    )
+    for line in result.errors:
+        click.echo(f"  {line}", err=True)
+    if result.errors:
+        sys.exit(1)
+
+
+@main.group()
+def principal() -> None:
+    """Principals and their transition status."""
+
+
+@principal.command("status")
+@data_dir_option
+@click.argument("slug")
+@click.argument(
+    "status", type=click.Choice(["candidate", "projected", "ascertained", "inaugurated"])
+)
+@click.option("--as", "username", required=True, help="An admin.")
+@click.option("--note", default="")
+def principal_status(
+    data_dir: str | None, slug: str, status: str, username: str, note: str
+) -> None:
+    """Record SLUG's transition status; opening the gate delivers held messages in order."""
+    _setup(data_dir)
+    from django.contrib.auth.models import User
+
+    from chancery.correspondence.services import set_principal_status
+    from chancery.directory.models import Principal
+    from chancery.errors import ChanceryError
+
+    user = User.objects.filter(username=username).first()
+    target = Principal.objects.filter(slug=slug).first()
+    if user is None or target is None:
+        raise click.ClickException(
+            f"No user {username!r}" if user is None else f"No principal {slug!r}"
+        )
+    try:
+        released = set_principal_status(target, by=user, status=status, note=note)
+    except ChanceryError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"{slug} is now {status}; {len(released)} held message(s) delivered.")
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@data_dir_option
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(data_dir: str | None, args: tuple[str, ...]) -> None:
+    """Run a Django management command (e.g. ``chancery manage createsuperuser``)."""
+    _setup(data_dir)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["chancery manage", *args])
+
+
+if __name__ == "__main__":
+    main()

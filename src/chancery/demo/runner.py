@@ -1,0 +1,127 @@
+"""``chancery demo``: prepare the data folder, then run the web server and the worker together."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+DEMO_STATE = "demo.json"
+LOGINS = "demo-logins.json"
+
+
+def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "chancery.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--graceful-timeout",
+        "5",
+        "--timeout",
+        "60",
+        "--log-level",
+        "warning",
+    ]
+
+
+def _clock_offset(path: Path) -> float:
+    """A constant offset so the demo clock reads 23 Nov 2020 10:00 ET at first start, and keeps
+    flowing continuously across restarts of the same data folder."""
+    from chancery.demo import world
+
+    state_file = path / DEMO_STATE
+    if state_file.exists():
+        return float(json.loads(state_file.read_text())["clock_offset"])
+    demo_now = dt.datetime.fromisoformat(world.DEMO_NOW)
+    offset = demo_now.timestamp() - time.time()
+    state_file.write_text(json.dumps({"clock_offset": offset, "demo_now": world.DEMO_NOW}))
+    return offset
+
+
+def prepare(path: Path) -> dict[str, Any]:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    offset = _clock_offset(path)
+    os.environ["CHANCERY_CLOCK_OFFSET"] = repr(offset)
+    settings.CHANCERY_CLOCK_OFFSET = offset
+    call_command("migrate", verbosity=0, interactive=False)
+
+    from chancery.demo.loader import load_world
+
+    logins_file = path / LOGINS
+    if logins_file.exists():
+        logins = json.loads(logins_file.read_text())
+    else:
+        logins = load_world()
+        logins_file.write_text(json.dumps(logins, indent=2, ensure_ascii=False))
+        logins_file.chmod(0o600)
+    return {"logins": logins, "logins_file": logins_file, "offset": offset}
+
+
+def _print_banner(url: str, info: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=max(Console().width, 110))
+    console.print(f"\n[bold]Chancery demo[/bold] — November 2020 — open [link={url}]{url}[/link]\n")
+    table = Table("role", "username", "password", "opens at")
+    seen: set[str] = set()
+    for login in info["logins"]["logins"]:
+        if login["role"] in seen:
+            continue  # one per role here; every login is in the file
+        seen.add(login["role"])
+        table.add_row(login["role"], login["username"], login["password"], url + login["home"][1:])
+    console.print(table)
+    console.print(
+        f"Logins are also in {info['logins_file']}. API docs: {url}api/v1/docs. Ctrl-C stops.\n"
+    )
+
+
+def run(path: Path, info: dict[str, Any], *, host: str, port: int, workers: int) -> None:
+    env = dict(os.environ)
+    env["CHANCERY_DATA_DIR"] = str(path)
+    env["CHANCERY_CLOCK_OFFSET"] = repr(info["offset"])
+    procs = [
+        subprocess.Popen(gunicorn_argv(host, port, workers), env=env),
+        subprocess.Popen(
+            [sys.executable, "-m", "chancery.cli", "worker"], env=env, stdout=subprocess.DEVNULL
+        ),
+    ]
+    shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
+    _print_banner(f"http://{shown_host}:{port}/", info)
+    code = 0
+    try:
+        while True:
+            for proc in procs:
+                if proc.poll() is not None:
+                    code = proc.returncode or 1
+                    name = "web server" if proc is procs[0] else "worker"
+                    print(
+                        f"chancery demo: the {name} stopped (exit {proc.returncode}).",
+                        file=sys.stderr,
+                    )
+                    raise SystemExit(code)
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
