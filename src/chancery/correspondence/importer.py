@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chancery.accounts.models import Role
+from chancery.accounts.roles import has_role, is_officer
 from chancery.correspondence.services import Submission, submit_message
 from chancery.errors import ChanceryError
 
@@ -95,6 +97,12 @@ def import_file(path: Path, *, username: str, fmt: str = "auto") -> ImportResult
         raise ImportFailed(f"No user {username!r}.")
     rows = _read_rows(path, fmt)
     problems = _check(rows)
+    if not (is_officer(user) or has_role(user, Role.ADMIN)):
+        problems += [
+            f"row {n}: received_at may be given only by an officer recording earlier mail"
+            for n, row in enumerate(rows, start=1)
+            if row.get("received_at")
+        ]
     if problems:
         raise ImportFailed("nothing imported; fix these rows first:\n  " + "\n  ".join(problems))
     result = ImportResult()

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages as flash
@@ -25,7 +26,6 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.middleware import HtmxDetails
 
 from chancery import clock
 from chancery.accounts.models import Role
@@ -57,11 +57,6 @@ from chancery.errors import ChanceryError, Conflict, Forbidden, InvalidInput, No
 from chancery.ledger.models import Event
 from chancery.web.forms import ACCEPT, SubmissionForm
 
-
-class HtmxHttpRequest(HttpRequest):
-    htmx: HtmxDetails
-
-
 View = Callable[..., HttpResponseBase]
 
 OFFICERS = (Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER)
@@ -78,13 +73,15 @@ def signed_in(fn: View) -> View:
     """``login_required``; an htmx request whose session has ended is sent to the login page
     as a whole (``HX-Redirect``) instead of having the login form swapped into a panel."""
 
+    protected = login_required(fn)
+
     @wraps(fn)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated and _htmx(request):
             response = HttpResponse(status=401)
-            response["HX-Redirect"] = f"{settings.LOGIN_URL}?next={request.path}"
+            response["HX-Redirect"] = f"{settings.LOGIN_URL}?next={quote(request.path)}"
             return response
-        return login_required(fn)(request, *args, **kwargs)
+        return protected(request, *args, **kwargs)
 
     return wrapper
 
