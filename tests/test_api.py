@@ -593,11 +593,6 @@ def test_policy_gate_holds_visibly_and_releases_in_order(
     assert r.status_code == 409
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="services._held_text says 'under a authenticity verification hold': the article "
-    "is not agreed with the category ('an authenticity', 'an other')",
-)
 def test_held_message_refusal_reads_well(api: Any, submit: Any, people: dict[str, User]) -> None:
     t = submit().tracking
     r = api(
@@ -607,4 +602,23 @@ def test_held_message_refusal_reads_well(api: Any, submit: Any, people: dict[str
     assert r.status_code == 201
     r = api(people["officer"], "post", f"/messages/{t}/deliver")
     assert r.status_code == 409
-    assert "an authenticity verification hold" in r.json()["detail"], r.json()["detail"]
+    assert "held for authenticity verification by officer.one" in r.json()["detail"]
+
+
+def test_a_sender_sees_status_not_internal_deliberations(
+    api: Any, submit: Any, people: dict[str, User]
+) -> None:
+    t = submit().tracking
+    r = api(
+        people["officer"], "post", f"/messages/{t}/holds",
+        {"category": "security", "reason": "Internal: checking the courier."},
+    )
+    assert r.status_code == 201
+    seen = api(people["liaison_ca"], "get", f"/messages/{t}").json()
+    assert seen["sender_status"] == "in review"
+    assert seen["hold"] is None and seen["body"]
+    assert [e["kind"] for e in seen["events"]] == ["message.received", "hold.placed"]
+    assert all(e["actor"] is None and e["data"] == {} for e in seen["events"])
+    assert "courier" not in json.dumps(seen) and "officer.one" not in json.dumps(seen)
+    officer_view = api(people["officer"], "get", f"/messages/{t}").json()
+    assert officer_view["hold"]["reason"] == "Internal: checking the courier."

@@ -44,19 +44,26 @@ def test_token_create_for_unknown_user_fails_clearly(db: Any) -> None:
 def _rows(world: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {
-            "principal": "president-elect", "sender_office": world["pres_fr"].pk,
-            "channel": "letter", "subject": "Félicitations", "language": "fr",
+            "principal": "president-elect",
+            "sender_office": world["pres_fr"].pk,
+            "channel": "letter",
+            "subject": "Félicitations",
+            "language": "fr",
             "body": "Monsieur le Président élu, toutes mes félicitations.",
             "received_at": "2020-11-07T13:00:00-05:00",
         },
         {
-            "principal": "president-elect", "sender_office": world["pm_ca"].pk,
-            "channel": "telegram", "body": "Congratulations from Ottawa.",
+            "principal": "president-elect",
+            "sender_office": world["pm_ca"].pk,
+            "channel": "telegram",
+            "body": "Congratulations from Ottawa.",
         },
     ]
 
 
-def test_import_json_is_idempotent(tmp_path: Path, world: dict[str, Any], people: dict[str, Any]) -> None:
+def test_import_json_is_idempotent(
+    tmp_path: Path, world: dict[str, Any], people: dict[str, Any]
+) -> None:
     path = tmp_path / "messages.json"
     path.write_text(json.dumps(_rows(world), ensure_ascii=False), encoding="utf-8")
     first = run_cli("import", str(path), "--as", "officer.one")
@@ -74,8 +81,14 @@ def test_import_csv(tmp_path: Path, world: dict[str, Any], people: dict[str, Any
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=["principal", "sender_office", "channel", "body"])
     writer.writeheader()
-    writer.writerow({"principal": "president-elect", "sender_office": world["pm_ca"].pk,
-                     "channel": "letter", "body": "Line one,\nline two, with a comma"})
+    writer.writerow(
+        {
+            "principal": "president-elect",
+            "sender_office": world["pm_ca"].pk,
+            "channel": "letter",
+            "body": "Line one,\nline two, with a comma",
+        }
+    )
     path = tmp_path / "m.csv"
     path.write_text(out.getvalue(), encoding="utf-8")
     result = run_cli("import", str(path), "--as", "officer.one")
@@ -103,8 +116,8 @@ def test_import_checks_the_whole_file_before_writing(
     ("content", "expected"),
     [
         (b"\xff\xfe not utf-8", "not UTF-8"),
-        (b"[{\"principal\": ", "malformed JSON"),
-        (b"{\"a\": 1}", "expected a JSON list"),
+        (b'[{"principal": ', "malformed JSON"),
+        (b'{"a": 1}', "expected a JSON list"),
     ],
 )
 def test_import_refuses_unreadable_files(
@@ -141,7 +154,9 @@ def test_a_liaison_cannot_backdate_imports(
     assert Message.objects.count() == 0
 
 
-def test_principal_status_opens_the_gate(gated: Principal, people: dict[str, Any], submit: Any) -> None:
+def test_principal_status_opens_the_gate(
+    gated: Principal, people: dict[str, Any], submit: Any
+) -> None:
     held = [submit(), submit("Second message")]
     refused = CliRunner().invoke(
         main, ["principal", "status", "president-elect", "ascertained", "--as", "officer.one"]
@@ -160,14 +175,23 @@ def test_demo_loads_the_world_and_writes_logins(tmp_path: Path) -> None:
     data = tmp_path / "data"
     proc = subprocess.run(
         [sys.executable, "-m", "chancery.cli", "demo", "--data-dir", str(data), "--no-serve"],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     logins = json.loads((data / "demo-logins.json").read_text())["logins"]
     roles = {login["role"] for login in logins}
     assert roles == {
-        "Watch officer", "Protocol officer", "Translator", "Principal's office",
-        "Foreign liaison", "Auditor", "Administrator",
+        "Watch officer",
+        "Protocol officer",
+        "Translator",
+        "Principal's office",
+        "Foreign liaison",
+        "Auditor",
+        "Administrator",
     }
     assert (data / "demo-logins.json").stat().st_mode & 0o777 == 0o600
     with sqlite3.connect(data / "chancery.sqlite3") as db:
@@ -175,13 +199,19 @@ def test_demo_loads_the_world_and_writes_logins(tmp_path: Path) -> None:
         held = db.execute(
             "select count(*) from correspondence_hold where is_policy and released_at is null"
         ).fetchone()[0]
-        languages = {r[0] for r in db.execute("select declared_language from correspondence_message")}
+        languages = {
+            r[0] for r in db.execute("select declared_language from correspondence_message")
+        }
     assert messages >= 30 and held == messages  # every message waits, visibly, for ascertainment
     assert {"ar", "he", "zh", "ja", "hi", "uk", "fr", "de"} <= languages
     # Loading again keeps the same world (and the same logins).
     again = subprocess.run(
         [sys.executable, "-m", "chancery.cli", "demo", "--data-dir", str(data), "--no-serve"],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert again.returncode == 0, again.stderr
     assert json.loads((data / "demo-logins.json").read_text())["logins"] == logins

@@ -456,8 +456,6 @@ def test_4d_officers_cannot_deliver_or_release_through_the_gate(
     assert hold is not None
     with pytest.raises(Conflict):
         services.release_hold(hold, by=people["officer"], reason="Let it through")
-    with pytest.raises(Conflict):
-        services.place_hold(message, by=people["officer"], category="security", reason="Also")
     assert fresh(message).state == State.RECEIVED and active_hold(message) is not None
 
 
@@ -619,3 +617,26 @@ def test_4e_receipt_commitment_is_recomputable(submit: Any, people: dict[str, An
     received = Event.objects.get(subject_id=message.pk, kind="message.received")
     assert received.data["commitment"] == expected
     assert body.strip().encode() not in bytes(received.leaf)
+
+
+def test_an_officer_can_screen_a_policy_held_message_and_the_gate_does_not_bypass_it(
+    gated: Principal, people: dict[str, Any], submit: Any
+) -> None:
+    """Opening the gate must not deliver past an officer's hold placed under the gate."""
+    screened, plain = submit("Letter with an attachment to screen"), submit("Plain letter")
+    hold = services.place_hold(
+        screened, by=people["officer"], category="security", reason="Attachment screening"
+    )
+    services.confirm_hold(hold, by=people["officer2"])
+    assert services.sender_status(screened) == services.POLICY_PENDING
+    released = services.set_principal_status(gated, by=people["admin"], status="ascertained")
+    assert [m.pk for m in released] == [plain.pk]
+    screened.refresh_from_db()
+    assert screened.state != State.DELIVERED
+    assert list(screened.holds.filter(released_at__isnull=True)) == [hold]
+    assert services.sender_status(screened) == "in review"
+    # The officer's hold still runs out on time and then delivers the message.
+    with clock.travel(timedelta(hours=73)):
+        worker.run_once()
+    screened.refresh_from_db()
+    assert screened.state == State.DELIVERED

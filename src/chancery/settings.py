@@ -101,6 +101,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing STATIC_ROOT
 # Static files are served by WhiteNoise straight from the apps (no collectstatic step needed).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -125,6 +126,14 @@ CHANCERY_HOLD_LAPSE_HOURS = env_float("CHANCERY_HOLD_LAPSE_HOURS", 24.0, minimum
 CHANCERY_HOLD_MAX_HOURS = env_float("CHANCERY_HOLD_MAX_HOURS", 72.0, minimum=0.01)
 CHANCERY_DELIVERY_TARGET_HOURS = env_float("CHANCERY_DELIVERY_TARGET_HOURS", 4.0, minimum=0.01)
 CHANCERY_WORKER_INTERVAL = env_float("CHANCERY_WORKER_INTERVAL", 2.0, minimum=0.05)
+
+# lingua: "low" accuracy loads ~25 MB of models for the demo's languages and labels sentences
+# correctly; "high" takes ~400 MB and helps only with one- or two-word texts.
+CHANCERY_LANGUAGE_ACCURACY = env_str("CHANCERY_LANGUAGE_ACCURACY", "low")
+if CHANCERY_LANGUAGE_ACCURACY not in {"low", "high"}:
+    raise ValueError(
+        f"CHANCERY_LANGUAGE_ACCURACY={CHANCERY_LANGUAGE_ACCURACY!r}: use 'low' or 'high'"
+    )
 
 # The clock offset (seconds) lets the demo run "in November 2020" while time still flows.
 CHANCERY_CLOCK_OFFSET = env_float("CHANCERY_CLOCK_OFFSET", 0.0)

@@ -7,7 +7,7 @@ import binascii
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Header, Path, Query, Router
+from ninja import Header, Path, Query, Router, Status
 
 from chancery.accounts.models import Role
 from chancery.accounts.roles import has_role, profile_of
@@ -81,7 +81,7 @@ def submit(
             "second; the same key with a different request is a 409."
         ),
     ),
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Returns 201 with the tracking number and receipt; a retry with the same
     ``Idempotency-Key`` returns 200 and the same message, never a second one."""
     sub = services.Submission(
@@ -96,11 +96,14 @@ def submit(
     message, created = services.submit_message(
         sub, by=request.user, idempotency_key=idempotency_key
     )
-    return (201 if created else 200), {
-        "tracking": message.tracking,
-        "status": services.sender_status(message),
-        "receipt": services.receipt(message),
-    }
+    return Status(
+        201 if created else 200,
+        {
+            "tracking": message.tracking,
+            "status": services.sender_status(message),
+            "receipt": services.receipt(message),
+        },
+    )
 
 
 @router.get("/messages", response={200: list[MessageOut], **ERRORS}, summary="Messages you can see")
@@ -164,12 +167,12 @@ def reject(request: HttpRequest, tracking: str, payload: ReasonIn) -> dict[str, 
 
 
 @router.post("/messages/{tracking}/holds", response={201: HoldOut, **ERRORS}, tags=["holds"])
-def place_hold(request: HttpRequest, tracking: str, payload: HoldIn) -> tuple[int, Any]:
+def place_hold(request: HttpRequest, tracking: str, payload: HoldIn) -> Status[Any]:
     hold = services.place_hold(
         access_message(request.user, tracking), by=request.user,
         category=payload.category, reason=payload.reason,
     )
-    return 201, hold_dict(hold)
+    return Status(201, hold_dict(hold))
 
 
 def _hold(request: HttpRequest, hold_id: int) -> Hold:
@@ -208,12 +211,12 @@ def release_hold(request: HttpRequest, hold_id: HoldId, payload: ReasonIn) -> An
 )
 def request_translation(
     request: HttpRequest, tracking: str, payload: TranslationRequestIn
-) -> tuple[int, Any]:
+) -> Status[Any]:
     t = services.request_translation(
         access_message(request.user, tracking), by=request.user,
         source_language=payload.source_language, target_language=payload.target_language,
     )
-    return 201, translation_dict(t, with_text=False)
+    return Status(201, translation_dict(t, with_text=False))
 
 
 @router.get("/translations", response={200: list[TranslationOut], **ERRORS}, tags=["translations"])

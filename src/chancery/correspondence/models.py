@@ -186,9 +186,12 @@ class Hold(models.Model):
     class Meta:
         ordering = ["placed_at", "id"]
         constraints = [
+            # At most one officer's hold and one policy hold at a time. They can coexist: an
+            # officer may screen a message while the policy gate also holds it, and opening
+            # the gate then does not deliver it past the officer's hold.
             models.UniqueConstraint(
-                fields=["message"], condition=models.Q(released_at__isnull=True),
-                name="one_active_hold_per_message",
+                fields=["message", "is_policy"], condition=models.Q(released_at__isnull=True),
+                name="one_active_hold_of_each_kind_per_message",
             ),
         ]
 

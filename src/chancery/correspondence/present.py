@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from chancery import clock
+from chancery.accounts.models import Role
+from chancery.accounts.roles import has_role
 from chancery.correspondence.access import can_read_content, read_content
 from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, Translation
 from chancery.correspondence.services import receipt, sender_status
 from chancery.ledger.models import Event
+
+INTERNAL_ROLES = (
+    Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER, Role.ADMIN, Role.AUDITOR, Role.TRANSLATOR,
+    Role.PRINCIPAL_OFFICE,
+)
 
 
 def _name(user: Any) -> str | None:
@@ -51,9 +58,11 @@ def translation_dict(t: Translation, *, with_text: bool) -> dict[str, Any]:
 
 
 def current_hold(message: Message) -> Hold | None:
+    """The active hold that matters most: an officer's hold before a policy hold."""
     return (
         message.holds.filter(released_at__isnull=True)
         .select_related("placed_by", "confirmed_by", "renewal_requested_by")
+        .order_by("is_policy", "id")
         .first()
     )
 
@@ -65,8 +74,16 @@ def is_overdue(message: Message) -> bool:
 def message_dict(
     message: Message, user: Any, *, via: str, full: bool = True
 ) -> dict[str, Any]:
-    """The message as ``user`` may see it; reading the content is recorded in the access audit."""
+    """The message as ``user`` may see it; reading the content is recorded in the access audit.
+
+    A sender (a liaison, with no operations role) sees its message, status, receipt data and
+    any policy hold and the kinds and times of its events, but not the operations center's
+    internal deliberations: an officer's hold reason, officers' names, event details."""
     visible = can_read_content(user, message)
+    sender_only = not has_role(user, *INTERNAL_ROLES)
+    hold = current_hold(message)
+    if sender_only and hold is not None and not hold.is_policy:
+        hold = None
     out: dict[str, Any] = {
         "tracking": message.tracking,
         "principal": message.principal.slug,
@@ -84,7 +101,7 @@ def message_dict(
         "acknowledged_at": message.acknowledged_at,
         "language": message.language,
         "rejection_reason": message.rejection_reason,
-        "hold": hold_dict(current_hold(message)),
+        "hold": hold_dict(hold),
         "content_visible": visible,
     }
     if not full:
@@ -93,14 +110,18 @@ def message_dict(
         read_content(user, message, via=via)
         out["body"] = message.body
         out["attachments"] = receipt(message)["attachments"]
+    events = Event.objects.filter(subject_type="message", subject_id=message.pk)
+    if sender_only:
+        out["events"] = [
+            {"id": e.pk, "at": e.at, "kind": e.kind, "actor": None, "data": {}} for e in events
+        ]
+        return out
     out["translations"] = [
         translation_dict(t, with_text=visible)
         for t in message.translations.select_related("translator", "message")
     ]
     out["events"] = [
         {"id": e.pk, "at": e.at, "kind": e.kind, "actor": _name(e.actor), "data": e.data}
-        for e in Event.objects.filter(subject_type="message", subject_id=message.pk).select_related(
-            "actor"
-        )
+        for e in events.select_related("actor")
     ]
     return out

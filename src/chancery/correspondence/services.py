@@ -144,12 +144,12 @@ def _lock_hold(pk: int) -> Hold:
     )
 
 
-def _active_hold(message: Message) -> Hold | None:
-    return (
-        message.holds.filter(released_at__isnull=True)
-        .select_related("placed_by", "confirmed_by")
-        .first()
-    )
+def _active_hold(message: Message, *, officer_only: bool = False) -> Hold | None:
+    """The active hold that matters most: an officer's hold before a policy hold."""
+    holds = message.holds.filter(released_at__isnull=True)
+    if officer_only:
+        holds = holds.filter(is_policy=False)
+    return holds.select_related("placed_by", "confirmed_by").order_by("is_policy", "id").first()
 
 
 def _active_hold_exists() -> Exists:
@@ -173,7 +173,7 @@ def _held_text(message: Message, hold: Hold) -> str:
         return _policy_text(message, message.principal)
     by = hold.placed_by.get_username() if hold.placed_by else "the system"
     return (
-        f"{message.tracking} is under a {hold.get_category_display().lower()} hold placed by {by} "
+        f"{message.tracking} is held for {hold.get_category_display().lower()} by {by} "
         f"({hold.status}, expires {_when(hold.expires_at)}): release the hold first."
     )
 
@@ -588,7 +588,7 @@ def place_hold(message: Message, *, by: Any, category: str, reason: str) -> Hold
     with transaction.atomic():
         message = _lock(message)
         _require_open(message, "hold it")
-        current = _active_hold(message)
+        current = _active_hold(message, officer_only=True)
         if current is not None:
             raise Conflict(
                 f"{message.tracking} is already held "
@@ -711,9 +711,10 @@ def _after_hold(message: Message, principal: Principal, *, deliver: bool, why: s
     if message.state not in PRE_DELIVERY:
         return False
     if principal.gate_active:
-        _place_policy_hold(message, principal)
+        if not message.holds.filter(released_at__isnull=True, is_policy=True).exists():
+            _place_policy_hold(message, principal)
         return False
-    if deliver:
+    if deliver and _active_hold(message) is None:
         # Even a message still waiting for its translation: the original goes now (the office
         # always sees it beside any translation), the translation follows when signed off.
         _deliver(message, None, why)
@@ -785,7 +786,8 @@ def _open_gate(principal: Principal, by: Any, why: str) -> list[Message]:
             continue
         hold.message = message
         _release(hold, by, why)
-        if message.state in PRE_DELIVERY:
+        if message.state in PRE_DELIVERY and _active_hold(message) is None:
+            # A message an officer also holds stays held; its own hold's expiry delivers it.
             _deliver(message, None, "policy gate lifted")
             released.append(message)
     return released
@@ -1014,9 +1016,9 @@ def sender_status(message: Message) -> str:
         return "rejected"
     if message.state in (State.DELIVERED, State.ACKNOWLEDGED):
         return State(message.state).value
-    hold = message.holds.filter(released_at__isnull=True).first()
-    if hold is not None and hold.is_policy:
+    if message.holds.filter(released_at__isnull=True, is_policy=True).exists():
         return POLICY_PENDING
+    hold = _active_hold(message)
     if message.state == State.RECEIVED and hold is None:
         return "received"
     return "in review"

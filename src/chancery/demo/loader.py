@@ -43,7 +43,8 @@ HOME = {
 }
 
 
-def _at(value: str) -> dt.datetime:
+def _at(value: str | None) -> dt.datetime:
+    assert value is not None
     return dt.datetime.fromisoformat(value)
 
 
@@ -55,7 +56,7 @@ def _country(code: str) -> Country:
     return Country.objects.get_or_create(code=code, defaults={"name": name})[0]
 
 
-def _polity(entry: dict[str, Any]) -> dict[str, Any]:
+def _polity(entry: Any) -> dict[str, Any]:
     if entry.get("country"):
         return {"country": _country(entry["country"]), "organisation": None}
     return {"country": None, "organisation": Organisation.objects.get(slug=entry["organisation"])}
@@ -189,9 +190,9 @@ def load_world() -> dict[str, Any]:
 
         first: dict[str, User] = {}
         for s in world.STAFF:
-            extra = {"display_name": s["display_name"]}
+            extra: dict[str, Any] = {"display_name": s["display_name"]}
             if s.get("principal"):
-                extra["principal"] = principals[s["principal"]]
+                extra["principal"] = principals[str(s["principal"])]
             user = _user(s["username"], s["role"], pw(s["username"]), **extra)
             first.setdefault(s["role"], user)
             home = f"/principals/{s['principal']}/inbox/" if s.get("principal") else None

@@ -108,9 +108,9 @@ def web_view(fn: View) -> View:
 def _active_holds() -> Prefetch:
     return Prefetch(
         "holds",
-        queryset=Hold.objects.filter(released_at__isnull=True).select_related(
-            "placed_by", "confirmed_by", "renewal_requested_by"
-        ),
+        queryset=Hold.objects.filter(released_at__isnull=True)
+        .select_related("placed_by", "confirmed_by", "renewal_requested_by")
+        .order_by("is_policy", "id"),
         to_attr="active_holds",
     )
 
@@ -284,7 +284,7 @@ def panel_context(request: HttpRequest, message: Message) -> dict[str, Any]:
         actions["request_translation"] = message.state in (
             State.RECEIVED, State.TRIAGED, State.DELIVERED
         )
-        actions["place_hold"] = open_ and hold is None
+        actions["place_hold"] = open_ and (hold is None or hold.is_policy)
         if hold is not None and not hold.is_policy:
             actions["confirm_hold"] = hold.confirmed_at is None
             actions["own_hold"] = hold.placed_by_id == user.pk
