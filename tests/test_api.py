@@ -29,12 +29,6 @@ TRACKING = re.compile(r"^CH-(\d{4})-(\d{6})$")
 LETTER = "Monsieur le Président élu, toutes mes félicitations. — Justin"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """The personas' passwords need not cost a second each to hash here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def when(value: str) -> dt.datetime:
     return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
 

@@ -45,12 +45,6 @@ PE = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """The personas' passwords need not cost a second each to hash here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 

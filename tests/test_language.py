@@ -40,11 +40,6 @@ SENTENCES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_every_demo_language_has_a_sentence() -> None:
     assert set(SENTENCES) == DEMO_LANGUAGES
 

@@ -22,12 +22,6 @@ except ImportError:  # pragma: no cover - schemathesis is in the "test" extra
     schemathesis = None
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """The personas' passwords need not cost a second each to hash here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def spec(client: Client, db: Any) -> dict[str, Any]:
     r = client.get("/api/v1/openapi.json")

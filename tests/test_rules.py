@@ -50,12 +50,6 @@ def active_hold(message: Message) -> Hold | None:
     return Hold.objects.filter(message=message, released_at__isnull=True).first()
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    """The personas' passwords need no slow hash here (autouse: runs before ``people``)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def short_holds(settings: Any) -> Any:
     """Holds lapse after 1 h unconfirmed and end 3 h after placement once confirmed."""

@@ -17,12 +17,6 @@ from chancery.correspondence.models import ContentRead, Hold, Message, State, Tr
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """Personas are made with passwords; a fast hasher keeps these tests quick."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 HX = {"HTTP_HX_REQUEST": "true"}
 

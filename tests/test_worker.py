@@ -14,11 +14,6 @@ from chancery.correspondence.models import Hold, Message, Notification, State
 from chancery.ledger.models import Event
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_an_idle_pass_does_nothing(db: Any) -> None:
     result = worker.run_once()
     assert not result

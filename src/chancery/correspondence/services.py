@@ -327,6 +327,9 @@ def submit_message(
                 sender=office.polity, office=office.pk, channel=message.channel,
                 commitment=message.commitment, attachments=len(files),
                 due=message.due_at.isoformat(),
+                # Differs from the event's own time only for mail an officer records later
+                # (a letter received on paper last week): both times stay on the record.
+                received_at=message.received_at.isoformat(),
             )
             # The gate is read without a lock (intake must not queue behind a status change);
             # if it changes under us, the worker's sync_policy_gates() puts it right.
