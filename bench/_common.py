@@ -77,7 +77,7 @@ def children_of(pid: int) -> list[int]:
             stat = (entry / "stat").read_text()
         except OSError:
             continue
-        # "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split at the last ')'.
+        # "pid (comm) state ppid ...": comm may hold spaces and parentheses: split at the last ')'.
         fields = stat.rsplit(")", 1)[-1].split()
         if len(fields) >= 2 and fields[1].isdigit() and int(fields[1]) == pid:
             found.append(int(entry.name))
@@ -198,7 +198,9 @@ def machine_info() -> dict[str, Any]:
     from importlib import metadata
 
     info: dict[str, Any] = {
-        "nproc": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "nproc": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
         "cpu_model": cpu_model(),
         "kernel": platform.release(),
         "python": platform.python_version(),
@@ -265,7 +267,11 @@ def run_django(command: str, env: dict[str, str]) -> dict[str, Any]:
     """Run ``python bench/_common.py COMMAND`` with env and return the JSON it prints."""
     result = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), command],
-        env=env, cwd=ROOT, capture_output=True, text=True, check=False,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode != 0:
         raise RuntimeError(
@@ -298,8 +304,11 @@ def setup_world() -> dict[str, Any]:
 
     call_command("migrate", verbosity=0, interactive=False)
     principal = Principal.objects.create(
-        slug=PRINCIPAL_SLUG, name="Joseph R. Biden Jr.", title="President-elect",
-        time_zone="America/New_York", status=Principal.Status.PROJECTED,
+        slug=PRINCIPAL_SLUG,
+        name="Joseph R. Biden Jr.",
+        title="President-elect",
+        time_zone="America/New_York",
+        status=Principal.Status.PROJECTED,
         office_email="office@example.org",
     )
     fr = Country.objects.create(code="FR", name="France")
@@ -307,8 +316,11 @@ def setup_world() -> dict[str, Any]:
         name="Emmanuel Macron", languages=["fr"], time_zone="Europe/Paris"
     )
     office = Office.objects.create(
-        leader=macron, country=fr, kind=Office.Kind.HEAD_OF_STATE,
-        title="President of the French Republic", form_of_address="His Excellency",
+        leader=macron,
+        country=fr,
+        kind=Office.Kind.HEAD_OF_STATE,
+        title="President of the French Republic",
+        form_of_address="His Excellency",
     )
     mission = Mission.objects.create(country=fr, name="Embassy of France, Washington")
     liaison = User.objects.create_user(username=LIAISON_USERNAME, password=None)

@@ -41,9 +41,9 @@ from _common import (  # noqa: E402
     PRINCIPAL_SLUG,
     ROOT,
     cpu_split,
-    machine_busy_ticks,
     ensure_wrk,
     free_port,
+    machine_busy_ticks,
     machine_info,
     mib,
     proc_cpu,
@@ -171,7 +171,12 @@ class Run:
 
     def _base_env(self) -> dict[str, str]:
         env = dict(os.environ)
-        for name in ("DATABASE_URL", "CHANCERY_SECRET_KEY", "GUNICORN_CMD_ARGS", "CHANCERY_CLOCK_OFFSET"):
+        for name in (
+            "DATABASE_URL",
+            "CHANCERY_SECRET_KEY",
+            "GUNICORN_CMD_ARGS",
+            "CHANCERY_CLOCK_OFFSET",
+        ):
             env.pop(name, None)
         env.update(
             CHANCERY_DATA_DIR=str(self.tmp / "data"),
@@ -195,7 +200,10 @@ class Run:
         self.pg_dir = Path(tempfile.mkdtemp(prefix="chancery-bench-pgdata-"))
         result = subprocess.run(
             [sys.executable, str(PGCLUSTER), "start", "--dir", str(self.pg_dir), "--durable"],
-            cwd=ROOT, capture_output=True, text=True, check=False,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0:
             raise RuntimeError(
@@ -212,24 +220,45 @@ class Run:
         (self.tmp / "data" / "static").mkdir(parents=True, exist_ok=True)
         a = self.args
         cmd = [
-            sys.executable, "-m", "gunicorn", a.app,
-            "--bind", f"127.0.0.1:{port}",
-            "--workers", str(a.workers),
-            "--worker-class", a.worker_class,
-            "--threads", str(a.threads),
-            "--error-logfile", str(self.server_log),
-            "--log-level", "warning",
-            "--timeout", "60",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            a.app,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(a.workers),
+            "--worker-class",
+            a.worker_class,
+            "--threads",
+            str(a.threads),
+            "--error-logfile",
+            str(self.server_log),
+            "--log-level",
+            "warning",
+            "--timeout",
+            "60",
         ]
         if a.preload:
             cmd.append("--preload")
         with open(self.server_log, "ab") as log:
             self.server = subprocess.Popen(
-                cmd, env=self.env, cwd=self.tmp, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=log, start_new_session=True,  # Ctrl-C is ours to handle, not gunicorn's
+                cmd,
+                env=self.env,
+                cwd=self.tmp,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,  # Ctrl-C is ours to handle, not gunicorn's
             )
         server = self.server
-        wait_http("127.0.0.1", port, BASELINE_PATH, timeout=60, alive=lambda: server.poll() is None)
+        try:
+            wait_http(
+                "127.0.0.1", port, BASELINE_PATH, timeout=60, alive=lambda: server.poll() is None
+            )
+        except RuntimeError as exc:
+            log_text = self.server_log.read_text(errors="replace")[-4000:]
+            raise RuntimeError(f"gunicorn did not start: {exc}\n{log_text}") from None
         self.port = port
         return port
 
@@ -255,14 +284,19 @@ class Run:
                 if self.pg_dir is not None:
                     subprocess.run(
                         [sys.executable, str(PGCLUSTER), "stop", "--dir", str(self.pg_dir)],
-                        cwd=ROOT, capture_output=True, text=True, check=False,
+                        cwd=ROOT,
+                        capture_output=True,
+                        text=True,
+                        check=False,
                     )
                     shutil.rmtree(self.pg_dir, ignore_errors=True)
             finally:
                 shutil.rmtree(self.tmp, ignore_errors=True)
 
     # -- load
-    def wrk(self, scenario: str, world: dict[str, Any], *, duration: float, tag: str) -> dict[str, Any]:
+    def wrk(
+        self, scenario: str, world: dict[str, Any], *, duration: float, tag: str
+    ) -> dict[str, Any]:
         if scenario == "intake":
             payload = {
                 "principal": world["principal"],
@@ -281,15 +315,30 @@ class Run:
         script.write_text(lua_script(path, body, token=token, tag=tag, use_key=use_key))
         a = self.args
         cmd = [
-            a.wrk_bin, "-t", str(a.wrk_threads), "-c", str(a.connections),
-            "-d", f"{max(1, round(duration))}s", "--timeout", "10s", "--latency",
-            "-s", str(script), f"http://127.0.0.1:{self.port}{path}",
+            a.wrk_bin,
+            "-t",
+            str(a.wrk_threads),
+            "-c",
+            str(a.connections),
+            "-d",
+            f"{max(1, round(duration))}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{self.port}{path}",
         ]
         before, busy_before = proc_cpu(), machine_busy_ticks()
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         self_before = resource.getrusage(resource.RUSAGE_SELF)
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        stdout, stderr = proc.communicate()
+        try:
+            stdout, stderr = proc.communicate()
+        except BaseException:  # Ctrl-C or SIGTERM: no wrk left hammering a stopped server
+            proc.kill()
+            proc.wait()
+            raise
         after, busy_after = proc_cpu(), machine_busy_ticks()
         done = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, reaped: gone from /proc
         self_after = resource.getrusage(resource.RUSAGE_SELF)
@@ -298,7 +347,8 @@ class Run:
             self_before.ru_utime + self_before.ru_stime
         )
         cpu = cpu_split(
-            before, after,
+            before,
+            after,
             {
                 "server": tree_pids(after, self.server.pid if self.server else None),
                 "database": tree_pids(after, self.postmaster_pid()),
@@ -307,9 +357,7 @@ class Run:
         )
         cpu["wrk"] = round(wrk_s, 3)
         result = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
-        line = next(
-            (ln for ln in result.stdout.splitlines() if ln.startswith("BENCHJSON ")), None
-        )
+        line = next((ln for ln in result.stdout.splitlines() if ln.startswith("BENCHJSON ")), None)
         if result.returncode != 0 or line is None:
             raise RuntimeError(
                 f"wrk failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
@@ -389,7 +437,8 @@ def bench_database(db: str, args: argparse.Namespace) -> dict[str, Any]:
             res["rows_lost"] = max(0, res["ok"] - written)
             res["in_flight_at_stop"] = max(0, written - res["ok"])
             res["count_check"] = (
-                "ok" if res["rows_lost"] == 0 and res["in_flight_at_stop"] <= args.connections
+                "ok"
+                if res["rows_lost"] == 0 and res["in_flight_at_stop"] <= args.connections
                 else "MISMATCH"
             )
             if scenario == "intake":
@@ -421,7 +470,13 @@ def print_report(runs: list[dict[str, Any]], args: argparse.Namespace) -> list[s
     """Print the table; return the problems (errors, lost messages)."""
     problems: list[str] = []
     header = [
-        "database", "scenario", "requests/s", "p50 ms", "p99 ms", "errors", "ratio to baseline",
+        "database",
+        "scenario",
+        "requests/s",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "ratio to baseline",
         "server CPU ms/req",
     ]
     rows = []
@@ -430,12 +485,18 @@ def print_report(runs: list[dict[str, Any]], args: argparse.Namespace) -> list[s
         for r in run["results"]:
             ratio = r["ok_rps"] / base["ok_rps"] if base["ok_rps"] else 0.0
             r["ratio_to_baseline"] = round(ratio, 3)
-            rows.append([
-                run["database"], r["scenario"], f"{r['rps']:,.0f}", f"{r['p50_ms']:.1f}",
-                f"{r['p99_ms']:.1f}", str(r["errors"]),
-                "1.00" if r["scenario"] == "baseline" else f"{ratio:.2f}",
-                f"{r['server_cpu_ms_per_request']:.2f}",
-            ])
+            rows.append(
+                [
+                    run["database"],
+                    r["scenario"],
+                    f"{r['rps']:,.0f}",
+                    f"{r['p50_ms']:.1f}",
+                    f"{r['p99_ms']:.1f}",
+                    str(r["errors"]),
+                    "1.00" if r["scenario"] == "baseline" else f"{ratio:.2f}",
+                    f"{r['server_cpu_ms_per_request']:.2f}",
+                ]
+            )
             if r["errors"]:
                 problems.append(
                     f"{run['database']} {r['scenario']}: {r['errors']} errors "
@@ -451,7 +512,10 @@ def print_report(runs: list[dict[str, Any]], args: argparse.Namespace) -> list[s
     right = {2, 3, 4, 5, 6, 7}
 
     def fmt(row: list[str]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths)))
+        return "  ".join(
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
 
     print()
     print(
@@ -472,8 +536,8 @@ def print_report(runs: list[dict[str, Any]], args: argparse.Namespace) -> list[s
         if intake["in_flight_at_stop"]:
             verdict += f"; {intake['in_flight_at_stop']} more were in flight when wrk stopped"
         print(
-            f"{run['database']}: intake {intake['ok']:,} answers 2xx, {intake['rows_written']:,} new "
-            f"messages ({verdict}), {per_msg:.2f} events/message; "
+            f"{run['database']}: intake {intake['ok']:,} answers 2xx, "
+            f"{intake['rows_written']:,} new messages ({verdict}), {per_msg:.2f} events/message; "
             f"server memory after the run: RSS {mib(run['memory'].get('rss_bytes'))} "
             f"(PSS {mib(run['memory'].get('pss_bytes'))}) over {run['memory'].get('processes', 0)} "
             "processes (gunicorn master + workers)"
@@ -484,7 +548,8 @@ def print_report(runs: list[dict[str, Any]], args: argparse.Namespace) -> list[s
             other = r["cpu_s"]["other"] / r["seconds"] if r["seconds"] else 0.0
             if other > 0.15:
                 top = ", ".join(
-                    f"{t['comm']} {t['cpu_s']:.1f} s" for t in r["cpu_s"]["other_top"]
+                    f"{t['comm']} {t['cpu_s']:.1f} s"
+                    for t in r["cpu_s"]["other_top"]
                     if t["cpu_s"] >= 0.1
                 )
                 busy.append(
@@ -494,23 +559,33 @@ def print_report(runs: list[dict[str, Any]], args: argparse.Namespace) -> list[s
     if busy:
         print(
             "WARNING: other processes (or short-lived ones, or the kernel) used CPU during the "
-            "run, so the figures are lower than on an idle machine: "
-            + "; ".join(busy)
+            "run, so the figures are lower than on an idle machine: " + "; ".join(busy)
         )
     pg = next((r for r in runs if r["database"] == "postgres"), None)
     if pg is not None:
         intake = next(r for r in pg["results"] if r["scenario"] == "intake")
         checks = [
-            ("≥1,000 msg/s on PostgreSQL", f"{intake['ok_rps']:,.0f}", intake["ok_rps"] >= TARGET_RPS),
-            (f"p99 ≤ {TARGET_P99_MS:.0f} ms", f"{intake['p99_ms']:.1f} ms", intake["p99_ms"] <= TARGET_P99_MS),
             (
-                f"≥ {TARGET_RATIO}× baseline", f"{intake['ratio_to_baseline']:.2f}×",
+                "≥1,000 msg/s on PostgreSQL",
+                f"{intake['ok_rps']:,.0f}",
+                intake["ok_rps"] >= TARGET_RPS,
+            ),
+            (
+                f"p99 ≤ {TARGET_P99_MS:.0f} ms",
+                f"{intake['p99_ms']:.1f} ms",
+                intake["p99_ms"] <= TARGET_P99_MS,
+            ),
+            (
+                f"≥ {TARGET_RATIO}× baseline",
+                f"{intake['ratio_to_baseline']:.2f}×",
                 intake["ratio_to_baseline"] >= TARGET_RATIO,
             ),
         ]
         print(
             "targets (PostgreSQL intake): "
-            + " | ".join(f"{name}: {value} {'met' if ok else 'NOT met'}" for name, value, ok in checks)
+            + " | ".join(
+                f"{name}: {value} {'met' if ok else 'NOT met'}" for name, value, ok in checks
+            )
         )
         pg["targets_met"] = all(ok for _, _, ok in checks)
     else:
@@ -527,17 +602,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario [10]")
-    parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per scenario [2]")
+    parser.add_argument(
+        "--warmup", type=float, default=2.0, help="seconds of warm-up per scenario [2]"
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes [4]")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class [sync]")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread) [1]")
     parser.add_argument("--preload", action="store_true", help="gunicorn --preload")
     parser.add_argument(
-        "--app", default="chancery.wsgi:application",
+        "--app",
+        default="chancery.wsgi:application",
         help="WSGI application for gunicorn, to measure a variant [chancery.wsgi:application]",
     )
     parser.add_argument(
-        "--server-env", action="append", default=[], metavar="NAME=VALUE",
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="extra environment for set-up and server (repeatable), e.g. a settings variant",
     )
     parser.add_argument("--connections", type=int, default=16, help="concurrency [16]")
@@ -560,7 +641,7 @@ def main(argv: list[str] | None = None) -> int:
         for db in dbs:
             runs.append(bench_database(db, args))
     except (KeyboardInterrupt, Interrupted) as exc:
-        say(f"interrupted ({exc or 'SIGINT'}); everything started was stopped and removed")
+        say(f"interrupted ({str(exc) or 'SIGINT'}); everything started was stopped and removed")
         return 130
     except RuntimeError as exc:
         say(f"failed: {exc}")
@@ -578,9 +659,7 @@ def main(argv: list[str] | None = None) -> int:
         + f", gunicorn {machine.get('gunicorn', '?')}, {machine.get('wrk', 'wrk')}"
     )
     if args.json:
-        config = {
-            k: v for k, v in vars(args).items() if k not in {"json", "wrk_bin"}
-        }
+        config = {k: v for k, v in vars(args).items() if k not in {"json", "wrk_bin"}}
         for run in runs:
             for r in run["results"]:
                 r.pop("wrk_stdout", None)
@@ -590,7 +669,11 @@ def main(argv: list[str] | None = None) -> int:
             "machine": machine,
             "config": config,
             "principal": PRINCIPAL_SLUG,
-            "targets": {"rps": TARGET_RPS, "p99_ms": TARGET_P99_MS, "ratio_to_baseline": TARGET_RATIO},
+            "targets": {
+                "rps": TARGET_RPS,
+                "p99_ms": TARGET_P99_MS,
+                "ratio_to_baseline": TARGET_RATIO,
+            },
             "runs": runs,
             "problems": problems,
         }

@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -40,7 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--pyinstrument", action="store_true")
     parser.add_argument(
-        "--conn-max-age", type=int, default=None, metavar="SECONDS",
+        "--conn-max-age",
+        type=int,
+        default=None,
+        metavar="SECONDS",
         help="override the database's CONN_MAX_AGE (to measure persistent connections)",
     )
     args = parser.parse_args(argv)
@@ -69,10 +73,9 @@ def run(args: argparse.Namespace) -> int:
         connections["default"].settings_dict["CONN_MAX_AGE"] = args.conn_max_age
         print(f"== CONN_MAX_AGE overridden: {args.conn_max_age}")
 
+    from django.core.wsgi import get_wsgi_application
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-
-    from django.core.wsgi import get_wsgi_application
 
     # The WSGI application gunicorn runs, called with the environ gunicorn would build: unlike
     # django.test.Client this keeps request_started/request_finished (connection handling:
@@ -81,8 +84,12 @@ def run(args: argparse.Namespace) -> int:
     token = world["token"]
     body = json.dumps(
         {
-            "principal": world["principal"], "sender_office": world["sender_office"],
-            "channel": "api", "subject": SUBJECT, "body": BODY, "language": "fr",
+            "principal": world["principal"],
+            "sender_office": world["sender_office"],
+            "channel": "api",
+            "subject": SUBJECT,
+            "body": BODY,
+            "language": "fr",
         },
         ensure_ascii=False,
     ).encode()
@@ -90,16 +97,33 @@ def run(args: argparse.Namespace) -> int:
 
     def call(path: str, headers: dict[str, str]) -> int:
         environ = {
-            "REQUEST_METHOD": "POST", "PATH_INFO": path, "QUERY_STRING": "", "SCRIPT_NAME": "",
-            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
-            "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1:8000",
-            "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
-            "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
-            "wsgi.version": (1, 0), "wsgi.multithread": False, "wsgi.multiprocess": True,
-            "wsgi.run_once": False, **headers,
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "8000",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "REMOTE_ADDR": "127.0.0.1",
+            "HTTP_HOST": "127.0.0.1:8000",
+            "CONTENT_TYPE": "application/json",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+            "wsgi.version": (1, 0),
+            "wsgi.multithread": False,
+            "wsgi.multiprocess": True,
+            "wsgi.run_once": False,
+            **headers,
         }
         status: list[str] = []
-        result = app(environ, lambda s, h, exc_info=None: status.append(s))
+
+        def start_response(line: str, headers: Any, exc_info: Any = None) -> Any:
+            status.append(line)
+            return lambda data: None
+
+        result = app(environ, start_response)
         try:
             content = b"".join(result)
         finally:
@@ -110,10 +134,13 @@ def run(args: argparse.Namespace) -> int:
         return code
 
     def intake() -> None:
-        call("/api/v1/messages", {
-            "HTTP_AUTHORIZATION": f"Bearer {token}",
-            "HTTP_IDEMPOTENCY_KEY": f"profile-{next(counter)}",
-        })
+        call(
+            "/api/v1/messages",
+            {
+                "HTTP_AUTHORIZATION": f"Bearer {token}",
+                "HTTP_IDEMPOTENCY_KEY": f"profile-{next(counter)}",
+            },
+        )
 
     def baseline() -> None:
         call("/bench/baseline", {})

@@ -118,6 +118,11 @@ CHANCERY_MAX_ATTACHMENT_BYTES = env_int(
 CHANCERY_MAX_ATTACHMENTS = env_int("CHANCERY_MAX_ATTACHMENTS", 10, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = (CHANCERY_MAX_ATTACHMENT_BYTES * 2) + 1024 * 1024
 
+# Per-process caches on the intake path (seconds; 0 turns them off). Directory rows (principal,
+# office) and a token's user, roles and profile; a token's revocation applies at once.
+CHANCERY_REFERENCE_CACHE_SECONDS = env_float("CHANCERY_REFERENCE_CACHE_SECONDS", 5.0, minimum=0)
+CHANCERY_IDENTITY_CACHE_SECONDS = env_float("CHANCERY_IDENTITY_CACHE_SECONDS", 10.0, minimum=0)
+
 # Benchmark endpoints (/bench/baseline), for bench/intake.py only; never on in production.
 CHANCERY_BENCH_ENDPOINTS = env_bool("CHANCERY_BENCH_ENDPOINTS", False)
 

@@ -11,13 +11,19 @@ cookie is not a session request, so a missing token is a 401 naming the fix, not
 
 from __future__ import annotations
 
+import copy
+import time
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models.signals import m2m_changed, post_save
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from chancery.accounts.models import ApiToken, hash_token
+from chancery.accounts.models import ApiToken, Profile, hash_token
+from chancery.accounts.roles import roles_of
 from chancery.errors import Forbidden
 
 MAX_TOKEN_CHARS = 100
@@ -26,12 +32,60 @@ MAX_TOKEN_CHARS = 100
 def user_for_token(secret: str) -> Any:
     if not secret.startswith(ApiToken.PREFIX) or len(secret) > MAX_TOKEN_CHARS:
         return None
+    digest = hash_token(secret)
+    ttl = float(getattr(settings, "CHANCERY_IDENTITY_CACHE_SECONDS", 10.0))
+    hit = _identities.get(digest) if ttl > 0 else None
+    if hit is not None and hit[0] > time.monotonic():
+        if _still_valid(digest):  # revocation and deactivation apply at once
+            return copy.copy(hit[1])
+        _identities.pop(digest, None)
+        return None
     token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=hash_token(secret), revoked_at__isnull=True, user__is_active=True)
+        # The profile (a liaison's mission) comes in the same query: profile_of() reads it on
+        # every submission.
+        ApiToken.objects.select_related("user__profile__mission", "user__profile__principal")
+        .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
         .first()
     )
-    return token.user if token else None
+    if token is None:
+        return None
+    user = token.user
+    try:
+        user._chancery_profile = user.profile  # type: ignore[attr-defined]
+    except Profile.DoesNotExist:
+        pass  # profile_of() makes one when it is first needed
+    if ttl > 0:
+        roles_of(user)  # kept with the user: roles and profile are at most ttl seconds old
+        _identities[digest] = (time.monotonic() + ttl, user)
+        return copy.copy(user)
+    return user
+
+
+def _still_valid(digest: str) -> bool:
+    """One indexed look-up without the ORM's query building: is the token still good?"""
+    user_table = connection.ops.quote_name(get_user_model()._meta.db_table)
+    token_table = connection.ops.quote_name(ApiToken._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {token_table} t JOIN {user_table} u ON u.id = t.user_id "  # noqa: S608
+            "WHERE t.digest = %s AND t.revoked_at IS NULL AND u.is_active",
+            [digest],
+        )
+        return cursor.fetchone() is not None
+
+
+def forget_identities(**_kwargs: Any) -> None:
+    """A change to roles, profiles or tokens in this process applies at once."""
+    _identities.clear()
+
+
+_identities: dict[str, tuple[float, Any]] = {}
+post_save.connect(forget_identities, sender=Profile, dispatch_uid="chancery-identities-profile")
+post_save.connect(forget_identities, sender=ApiToken, dispatch_uid="chancery-identities-token")
+post_save.connect(
+    forget_identities, sender=settings.AUTH_USER_MODEL, dispatch_uid="chancery-identities-user"
+)
+m2m_changed.connect(forget_identities, dispatch_uid="chancery-identities-groups")
 
 
 class BearerToken(HttpBearer):

@@ -96,14 +96,7 @@ def submit(
     message, created = services.submit_message(
         sub, by=request.user, idempotency_key=idempotency_key
     )
-    return Status(
-        201 if created else 200,
-        {
-            "tracking": message.tracking,
-            "status": services.sender_status(message),
-            "receipt": services.receipt(message),
-        },
-    )
+    return Status(201 if created else 200, services.submission_answer(message))
 
 
 @router.get("/messages", response={200: list[MessageOut], **ERRORS}, summary="Messages you can see")

@@ -34,7 +34,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from chancery import clock
@@ -53,6 +53,7 @@ from chancery.correspondence.models import (
     State,
     Translation,
 )
+from chancery.directory import lookups
 from chancery.directory.models import Office, Principal, StatusChange
 from chancery.directory.validators import validate_language_code
 from chancery.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
@@ -259,17 +260,13 @@ def submit_message(
             field="sender_office",
         ) from None
 
-    principal = Principal.objects.filter(slug=sub.principal).first()
+    principal = lookups.principal_by_slug(sub.principal)
     if principal is None:
         known = ", ".join(Principal.objects.values_list("slug", flat=True))
         raise NotFound(
             f"No principal {sub.principal!r}; known principals: {known}.", field="principal"
         )
-    office = (
-        Office.objects.select_related("leader", "country", "organisation")
-        .filter(pk=office_pk)
-        .first()
-    )
+    office = lookups.office_by_pk(office_pk)
     if office is None:
         raise NotFound(
             f"No sender office {sub.sender_office!r}; list them with GET /api/v1/offices.",
@@ -290,7 +287,7 @@ def submit_message(
             )
 
     digest = _request_digest(sub)
-    if idempotency_key is not None:
+    if idempotency_key is not None and _idempotency_key_used(by.pk, idempotency_key):
         existing = Message.objects.filter(submitted_by=by, idempotency_key=idempotency_key).first()
         if existing is not None:
             return _replay(existing, digest, idempotency_key), False
@@ -333,8 +330,7 @@ def submit_message(
             )
             # The gate is read without a lock (intake must not queue behind a status change);
             # if it changes under us, the worker's sync_policy_gates() puts it right.
-            if principal.gate_active:
-                _place_policy_hold(message, principal)
+            hold = _place_policy_hold(message, principal) if principal.gate_active else None
     except IntegrityError:
         if idempotency_key is None:
             raise
@@ -342,7 +338,44 @@ def submit_message(
         if existing is None:
             raise
         return _replay(existing, digest, idempotency_key), False
+    # What submission_answer() would otherwise read back: its active hold and attachments.
+    message._intake = {  # type: ignore[attr-defined]
+        "hold": hold,
+        "attachments": [(f.filename, f.sha256, len(f.data)) for f in files],
+    }
     return message, True
+
+
+def _idempotency_key_used(user_pk: int, key: str) -> bool:
+    """The retry check every submission makes, as one indexed probe without the ORM's query
+    building (which costs more than the query itself)."""
+    table = connection.ops.quote_name(Message._meta.db_table)
+    submitter = connection.ops.quote_name(Message._meta.get_field("submitted_by").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE {submitter} = %s AND idempotency_key = %s",  # noqa: S608
+            [user_pk, key],
+        )
+        return cursor.fetchone() is not None
+
+
+def submission_answer(message: Message) -> dict[str, Any]:
+    """The answer to a submission: tracking number, what the sender sees, and the receipt.
+
+    For a message submit_message() has just made, built from what it holds in memory (no
+    re-reading of holds and attachments); used once, so a later change is never hidden."""
+    fresh = message.__dict__.pop("_intake", None)
+    if fresh is None:
+        return {
+            "tracking": message.tracking,
+            "status": sender_status(message),
+            "receipt": receipt(message),
+        }
+    return {
+        "tracking": message.tracking,
+        "status": sender_status(message, active_hold=fresh["hold"]),
+        "receipt": receipt(message, attachments=fresh["attachments"]),
+    }
 
 
 def _replay(existing: Message, digest: str, key: str) -> Message:
@@ -373,9 +406,17 @@ def _place_policy_hold(message: Message, principal: Principal) -> Hold:
     return hold
 
 
-def receipt(message: Message) -> dict[str, Any]:
-    """What the sender keeps: enough to prove later what was received, and when."""
+def receipt(
+    message: Message, *, attachments: Sequence[tuple[str, str, int]] | None = None
+) -> dict[str, Any]:
+    """What the sender keeps: enough to prove later what was received, and when.
+
+    ``attachments`` (filename, sha256, size) when the caller already has them."""
     office = message.sender_office
+    if attachments is None:
+        attachments = [
+            (a.filename, a.blob_id, a.blob.size) for a in message.attachments.select_related("blob")
+        ]
     return {
         "tracking": message.tracking,
         "received_at": message.received_at.isoformat(),
@@ -389,8 +430,7 @@ def receipt(message: Message) -> dict[str, Any]:
             "value": message.commitment,
         },
         "attachments": [
-            {"filename": a.filename, "sha256": a.blob_id, "size": a.blob.size}
-            for a in message.attachments.select_related("blob")
+            {"filename": name, "sha256": sha256, "size": size} for name, sha256, size in attachments
         ],
     }
 
@@ -1013,15 +1053,25 @@ def send_pending_notifications(limit: int = 100) -> int:
 # --- the sender's view -------------------------------------------------------------------------
 
 
-def sender_status(message: Message) -> str:
-    """What the liaison sees: received / in review / delivered / acknowledged (or rejected)."""
+_UNKNOWN: Any = object()
+
+
+def sender_status(message: Message, *, active_hold: Hold | None = _UNKNOWN) -> str:
+    """What the liaison sees: received / in review / delivered / acknowledged (or rejected).
+
+    ``active_hold``: the message's active hold (None: it has none) when the caller knows it."""
     if message.state == State.REJECTED:
         return "rejected"
     if message.state in (State.DELIVERED, State.ACKNOWLEDGED):
         return State(message.state).value
-    if message.holds.filter(released_at__isnull=True, is_policy=True).exists():
-        return POLICY_PENDING
-    hold = _active_hold(message)
+    if active_hold is _UNKNOWN:
+        if message.holds.filter(released_at__isnull=True, is_policy=True).exists():
+            return POLICY_PENDING
+        hold = _active_hold(message)
+    else:
+        hold = active_hold
+        if hold is not None and hold.is_policy:
+            return POLICY_PENDING
     if message.state == State.RECEIVED and hold is None:
         return "received"
     return "in review"
