@@ -57,6 +57,7 @@ from chancery.directory import lookups
 from chancery.directory.models import Office, Principal, StatusChange
 from chancery.directory.validators import validate_language_code
 from chancery.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
+from chancery.fastinsert import insert
 from chancery.ledger.services import record_event
 
 LIAISON_CHANNELS = {Channel.PORTAL, Channel.API, Channel.DIPLOMATIC_NOTE}
@@ -297,7 +298,7 @@ def submit_message(
     encoded = body.encode("utf-8")
     try:
         with transaction.atomic():
-            message = Message.objects.create(
+            message = insert(Message(
                 principal=principal,
                 sender_office=office,
                 channel=sub.channel,
@@ -312,7 +313,7 @@ def submit_message(
                 salt=salt,
                 body_sha256=hashlib.sha256(encoded).hexdigest(),
                 commitment=hashlib.sha256(bytes.fromhex(salt) + encoded).hexdigest(),
-            )
+            ))
             for f in files:
                 blob, _ = Blob.objects.get_or_create(
                     sha256=f.sha256,

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from chancery import clock
+from chancery.fastinsert import insert
 from chancery.ledger.models import Event
 
 LEAF_VERSION = 1
@@ -45,12 +46,14 @@ def record_event(
     )
     if len(leaf) > MAX_LEAF_BYTES:
         raise ValueError(f"event leaf is {len(leaf)} bytes; the limit is {MAX_LEAF_BYTES}")
-    return Event.objects.create(
-        at=when,
-        kind=kind,
-        subject_type=subject_type,
-        subject_id=subject_id,
-        actor=actor,
-        data=payload,
-        leaf=leaf,
+    return insert(
+        Event(
+            at=when,
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            actor=actor,
+            data=payload,
+            leaf=leaf,
+        )
     )
