@@ -189,6 +189,8 @@ def run(args: argparse.Namespace) -> int:
     for _ in range(n):
         intake()
     prof.disable()
+    if os.environ.get("PROFILE_DUMP"):
+        prof.dump_stats(os.environ["PROFILE_DUMP"])
     for key in ("tottime", "cumulative"):
         out = io.StringIO()
         stats = pstats.Stats(prof, stream=out).strip_dirs().sort_stats(key)
