@@ -215,3 +215,59 @@ def test_demo_loads_the_world_and_writes_logins(tmp_path: Path) -> None:
     )
     assert again.returncode == 0, again.stderr
     assert json.loads((data / "demo-logins.json").read_text())["logins"] == logins
+
+
+@pytest.mark.slow
+def test_demo_serves_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    """`chancery demo` answers on its port, and SIGTERM stops the server and worker with it."""
+    import signal
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CHANCERY_DATA_DIR")}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "chancery.cli",
+            "demo",
+            "--data-dir",
+            str(tmp_path / "d"),
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as r:  # noqa: S310
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "demo did not answer within 120 s"
+                time.sleep(0.5)
+        children = subprocess.run(
+            ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True, check=False
+        ).stdout.split()
+        assert len(children) == 2  # the web server and the worker
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) is not None
+        time.sleep(1)
+        for pid in children:
+            assert (
+                not Path(f"/proc/{pid}").exists()
+                or "zombie" in Path(f"/proc/{pid}/status").read_text().lower()
+            ), f"child {pid} still running"
+    finally:
+        if proc.poll() is None:
+            proc.kill()

@@ -147,3 +147,9 @@ def test_detector_memory_stays_modest() -> None:
     print(f"\nlanguage detector for {len(DEMO_LANGUAGES)} languages: "
           f"+{measured['built']:.0f} MB resident when built, +{measured['used']:.0f} MB after use")
     assert measured["used"] < 300
+
+
+def test_markup_is_not_a_language() -> None:
+    codes = frozenset({"en", "fr", "la", "it"})
+    assert language.detect("<img src=x onerror=alert(1)><script>alert(1)</script>", codes) == ""
+    assert language.detect("<p>Félicitations, Monsieur le Président élu.</p>", codes) == "fr"

@@ -573,7 +573,7 @@ def test_translation_queue_and_sign_off(
     assert ContentRead.objects.filter(message=message, user=people["translator"]).exists()
 
     empty = translator.post(f"/translations/{t_fr.pk}/", {"text": "  "})
-    assert empty.status_code == 422 and "text is empty" in body_of(empty)
+    assert empty.status_code == 422 and "translation (text) is empty" in body_of(empty)
     done = translator.post(f"/translations/{t_fr.pk}/", {"text": "Dear friends"})
     assert done.status_code == 302 and done["Location"] == "/translations/"
     t_fr.refresh_from_db()
@@ -658,7 +658,7 @@ def test_portal_refuses_another_countrys_office_and_bad_input(
             "body": "",
         },
     )
-    assert empty.status_code == 422 and "body is empty" in body_of(empty)
+    assert empty.status_code == 422 and "message text (body) is empty" in body_of(empty)
     no_office = c.post("/portal/new/", {"principal": "president-elect", "body": "Hi"})
     assert no_office.status_code == 422 and "Choose the office" in body_of(no_office)
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -747,3 +747,136 @@ def test_message_list_search(people: dict[str, User], submit: Any) -> None:
     r = c.get("/messages/", {"q": message.tracking.lower()})
     assert r.status_code == 302 and r["Location"] == f"/messages/{message.tracking}/"
     assert message.tracking not in body_of(c.get("/messages/", {"state": "delivered"}))
+
+
+# --------------------------------------------------------------------------- UI review fixes
+
+
+def test_failed_action_keeps_what_was_typed_and_the_form_open(
+    people: dict[str, User], msg: Message
+) -> None:
+    """A refused hold keeps the category and reason typed, with the form open and the error in
+    it (plain POST and htmx alike)."""
+    for extra in ({}, HX):
+        r = act(people["officer"], msg, "place-hold", extra, category="authenticity",
+                reason="   ")
+        html = body_of(r)
+        assert r.status_code == 422
+        assert '<details id="place-hold" open>' in html
+        assert 'id="place-hold-error"' in html and "The reason is empty" in html
+        assert '<option value="authenticity" selected>' in html
+        assert re.search(r'<textarea id="hold-reason"[^>]*aria-invalid="true"[^>]*>   </textarea>',
+                         html)
+    assert not Hold.objects.filter(message=msg).exists()
+
+    r = act(people["officer"], msg, "request-translation", HX, source_language="qq",
+            target_language="en")
+    html = body_of(r)
+    assert r.status_code == 422 and '<details id="request-translation" open>' in html
+    assert 'id="tr-source" name="source_language" type="text" size="4" maxlength="8" value="qq"' \
+        in html
+    assert "not an ISO 639-1 language code" in html
+
+    long_reason = "x" * 2100
+    r = act(people["officer"], msg, "reject", HX, reason=long_reason)
+    html = body_of(r)
+    assert r.status_code == 413 and '<details id="reject" open>' in html
+    assert long_reason in html
+    # Forms that did not fail stay closed and empty.
+    assert '<details id="place-hold">' in html
+    assert re.search(r'<textarea id="hold-reason"[^>]*></textarea>', html)
+
+
+def test_failed_release_keeps_the_reason(people: dict[str, User], msg: Message) -> None:
+    hold = services.place_hold(msg, by=people["officer"], category="security", reason="Screen")
+    r = act(people["officer2"], msg, "release-hold", HX, hold=hold.pk + 999,
+            reason="Checked with the embassy")
+    html = body_of(r)
+    assert r.status_code == 409
+    assert '<details id="release-hold" open>' in html
+    assert 'value="Checked with the embassy"' in html
+
+
+def test_portal_attachment_error_is_beside_the_file_field(
+    people: dict[str, User], world: dict[str, Any]
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = client_for(people["liaison_ca"])
+    r = c.post("/portal/new/", {
+        "sender_office": str(world["pm_ca"].pk), "principal": "president-elect",
+        "subject": "Letter", "body": "Please see the letter.",
+        "attachments": [SimpleUploadedFile("letter.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00")],
+    })
+    html = body_of(r)
+    assert r.status_code == 422
+    field = html.split('id="attachments-field"', 1)[1].split("</div>", 1)[0]
+    assert 'id="attachments-error"' in field and "executable" in field
+    assert 'aria-invalid="true"' in field
+    assert "No file was kept: choose the acceptable files again" in field
+    assert '<a href="#id_attachments">Attachments</a>' in html  # linked from the summary
+    assert "Please see the letter." in html and 'value="Letter"' in html
+    assert not Message.objects.exists()
+
+
+def test_portal_names_files_to_choose_again_after_another_error(
+    people: dict[str, User], world: dict[str, Any]
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = client_for(people["liaison_ca"])
+    r = c.post("/portal/new/", {
+        "sender_office": str(world["pm_ca"].pk), "principal": "president-elect", "body": "",
+        "attachments": [SimpleUploadedFile("a.txt", b"one", "text/plain"),
+                        SimpleUploadedFile("b.txt", b"two", "text/plain")],
+    })
+    html = body_of(r)
+    assert r.status_code == 422 and "message text (body) is empty" in html
+    assert "Choose the files again before sending: a.txt, b.txt" in html
+    assert 'id="attachments-error"' not in html
+    assert "Choose the file" not in body_of(c.get("/portal/new/"))
+
+
+def test_officer_hold_and_policy_hold_are_both_shown(
+    people: dict[str, User], gated: Any, submit: Any
+) -> None:
+    message = submit("Held twice")
+    services.place_hold(
+        message, by=people["officer"], category="security", reason="Envelope under screening"
+    )
+    inbox = body_of(client_for(people["staffer"]).get("/principals/president-elect/inbox/"))
+    row = inbox.split(f'data-tracking="{message.tracking}"', 1)[1].split("</tr>", 1)[0]
+    assert "Envelope under screening" in row
+    assert "Delivery waits for ascertainment" in row and row.count('class="hold-entry"') == 2
+    detail = body_of(client_for(people["staffer"]).get(f"/messages/{message.tracking}/"))
+    assert "Envelope under screening" in detail
+    assert "Also held by the support policy" in detail
+    assert "shown in the hold panel" in detail and "shown beside" not in detail
+
+
+def test_signed_off_translation_time_shows_its_zone(
+    people: dict[str, User], submit: Any
+) -> None:
+    message = submit("Félicitations, Monsieur le Président élu.", language="fr")
+    t = services.request_translation(message, by=people["officer"], source_language="fr")
+    services.sign_off_translation(t, by=people["translator"], text="Congratulations.")
+    html = body_of(client_for(people["officer"]).get(f"/messages/{message.tracking}/"))
+    head = html.split("signed off by", 1)[1].split("</span>", 1)[0]
+    assert re.search(r"\d{1,2} \w{3} \d{4} \d{2}:\d{2} [A-Z]{2,5}", head), head
+
+
+def test_pages_carry_an_icon_so_browsers_do_not_ask_for_favicon(
+    people: dict[str, User]
+) -> None:
+    html = body_of(client_for(people["officer"]).get("/"))
+    assert '<link rel="icon" href="data:image/svg+xml' in html
+
+
+def test_text_heads_wrap_instead_of_cutting_off_the_time_zone() -> None:
+    from pathlib import Path
+
+    import chancery.web
+
+    css = (Path(chancery.web.__file__).parent / "static/web/chancery.css").read_text()
+    rule = re.search(r"^\.text-head \.muted \{([^}]*)\}", css, re.M)
+    assert rule is not None and "ellipsis" not in rule.group(1)

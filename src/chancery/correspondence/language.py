@@ -19,6 +19,7 @@ language always takes precedence over the detected one.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from django.conf import settings
@@ -69,9 +70,17 @@ def _detector(codes: frozenset[str], high: bool = False) -> tuple[Any, frozenset
     return detector, frozenset(i.name.lower() for i in iso)
 
 
+_TAG = re.compile(r"<[^<>]{0,2000}>")
+MIN_LETTERS = 8
+
+
 def detect(text: str, codes: frozenset[str] | set[str] | None = None) -> str:
-    """ISO 639-1 code of ``text``'s language among ``codes``, or '' when unsure."""
-    if not text or not text.strip():
+    """ISO 639-1 code of ``text``'s language among ``codes``, or '' when unsure.
+
+    Markup is not language: tags are set aside, and a text with fewer than
+    ``MIN_LETTERS`` letters left is not labelled (a guess would mislead the translators)."""
+    text = _TAG.sub(" ", text or "")
+    if sum(ch.isalpha() for ch in text[:MAX_DETECT_CHARS]) < MIN_LETTERS:
         return ""
     chosen = frozenset(codes) if codes is not None else languages_in_use()
     detector, _ = _detector(chosen, high_accuracy())

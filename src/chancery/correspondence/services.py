@@ -73,26 +73,37 @@ def _hours(name: str) -> dt.timedelta:
     return dt.timedelta(hours=float(getattr(settings, name)))
 
 
+LABELS = {
+    "body": "The message text (body)",
+    "subject": "The subject",
+    "reason": "The reason",
+    "text": "The translation (text)",
+    "note": "The note",
+}
+
+
 def _clean_text(value: Any, *, field: str, max_len: int, required: bool) -> str:
+    """Check free text; errors name the field both for people and for API clients."""
+    name = LABELS.get(field, field)
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise InvalidInput(f"{field} must be text.", field=field)
+        raise InvalidInput(f"{name} must be text.", field=field)
     if "\x00" in value:
-        raise InvalidInput(f"{field} contains a NUL character; remove it.", field=field)
+        raise InvalidInput(f"{name} contains a NUL character; remove it.", field=field)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidInput(
-            f"{field} is not valid Unicode: it contains an unpaired surrogate (often a broken "
+            f"{name} is not valid Unicode: it contains an unpaired surrogate (often a broken "
             "\\ud800-\\udfff escape in JSON); send the text as UTF-8.",
             field=field,
         ) from None
     if required and not value.strip():
-        raise InvalidInput(f"{field} is empty; write it out.", field=field)
+        raise InvalidInput(f"{name} is empty; write it out.", field=field)
     if len(value) > max_len:
         raise TooLarge(
-            f"{field} is {len(value):,} characters; the limit is {max_len:,}.", field=field
+            f"{name} is {len(value):,} characters; the limit is {max_len:,}.", field=field
         )
     return value
 

@@ -90,6 +90,12 @@ def _print_banner(url: str, info: dict[str, Any]) -> None:
 
 
 def run(path: Path, info: dict[str, Any], *, host: str, port: int, workers: int) -> None:
+    # Stop the server and the worker whichever way the demo is stopped: Ctrl-C raises
+    # KeyboardInterrupt; make SIGTERM (kill, a service manager, CI) take the same path.
+    def _terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
     env = dict(os.environ)
     env["CHANCERY_DATA_DIR"] = str(path)
     env["CHANCERY_CLOCK_OFFSET"] = repr(info["offset"])

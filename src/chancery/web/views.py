@@ -276,6 +276,13 @@ def panel_context(request: HttpRequest, message: Message) -> dict[str, Any]:
     """The state, hold and action forms of a message (no content: safe to re-render often)."""
     user = request.user
     hold = current_hold(message)
+    # The other active hold (at most one officer's and one policy hold coexist): shown too, so
+    # the policy hold does not vanish from the page while an officer holds the message.
+    other_holds = (
+        list(message.holds.filter(released_at__isnull=True).exclude(pk=hold.pk).order_by("id"))
+        if hold is not None
+        else []
+    )
     officer = is_officer(user)
     open_ = message.state in PRE_DELIVERY
     actions: dict[str, Any] = {}
@@ -298,6 +305,7 @@ def panel_context(request: HttpRequest, message: Message) -> dict[str, Any]:
     return {
         "message": message,
         "hold": hold,
+        "other_holds": other_holds,
         "actions": actions,
         "any_action": any(v for k, v in actions.items() if k != "own_hold"),
         "categories": [(c, Hold.Category(c).label) for c in Hold.OFFICER_CATEGORIES],
@@ -437,12 +445,14 @@ def message_action(request: HttpRequest, tracking: str, action: str) -> HttpResp
         done = _act(request, message, action)
     except ChanceryError as exc:
         message.refresh_from_db()
+        # Keep what the person typed and keep the form they used open, with the error beside it.
+        kept = {"error": exc, "posted": request.POST, "open_form": action}
         if _htmx(request):
             context = panel_context(request, message)
-            context.update({"error": exc, "events": _history(message), "oob": True})
+            context.update({**kept, "events": _history(message), "oob": True})
             return render(request, "web/_panel_response.html", context, status=exc.status)
         context = detail_context(request, message)
-        context["error"] = exc
+        context.update(kept)
         return render(request, "web/message_detail.html", context, status=exc.status)
     message.refresh_from_db()
     if _htmx(request):
@@ -493,6 +503,7 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponseBase:
         {
             "m": m,
             "hold": (getattr(m, "active_holds", None) or [None])[0],
+            "holds": getattr(m, "active_holds", None) or [],
             "content": can_read_content(request.user, m),
         }
         for m in page.object_list
@@ -638,8 +649,12 @@ def portal_new(request: HttpRequest) -> HttpResponseBase:
     principals = list(Principal.objects.all())
     languages = sorted({code for o in offices for code in o.languages} | {"en"})
     status = 200
+    attachment_error = ""
+    dropped: list[str] = []
     if request.method == "POST":
         form = SubmissionForm(request.POST, offices=offices, principals=principals)
+        # A browser never refills a file input: on any error, name the files to choose again.
+        dropped = [f.name or "" for f in request.FILES.getlist("attachments") if f.name]
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -663,6 +678,8 @@ def portal_new(request: HttpRequest) -> HttpResponseBase:
             except ChanceryError as exc:
                 field = exc.field if exc.field in form.fields else None
                 form.add_error(field, exc.message)
+                if exc.field == "attachments":
+                    attachment_error = exc.message
                 status = exc.status
             else:
                 flash.success(
@@ -679,6 +696,8 @@ def portal_new(request: HttpRequest) -> HttpResponseBase:
         return HttpResponse(status=405)
     return render(request, "web/portal_new.html", {
         "form": form, "mission": mission, "languages": languages, "accept": ACCEPT,
+        "attachment_error": attachment_error,
+        "dropped": dropped if status != 200 else [],
         "max_attachments": settings.CHANCERY_MAX_ATTACHMENTS,
         "max_mb": settings.CHANCERY_MAX_ATTACHMENT_BYTES / (1024 * 1024),
         "nav_active": "portal-new",
