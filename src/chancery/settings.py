@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves Swagger UI from its own static files (no CDN: the docs work offline)
     "chancery.accounts",
     "chancery.directory",
     "chancery.ledger",
