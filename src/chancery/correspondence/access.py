@@ -67,10 +67,6 @@ def access_message(user: Any, tracking: str) -> Message:
     return message
 
 
-def active_hold(message: Message) -> Any:
-    return message.holds.filter(released_at__isnull=True).first()
-
-
 def can_read_content(user: Any, message: Message) -> bool:
     roles = roles_of(user)
     if roles & ALL_SEEING:

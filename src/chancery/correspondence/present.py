@@ -9,7 +9,7 @@ from chancery.accounts.models import Role
 from chancery.accounts.roles import has_role
 from chancery.correspondence.access import can_read_content, read_content
 from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, Translation
-from chancery.correspondence.services import receipt, sender_status
+from chancery.correspondence.services import active_hold, receipt, sender_status
 from chancery.ledger.models import Event
 
 INTERNAL_ROLES = (
@@ -59,12 +59,7 @@ def translation_dict(t: Translation, *, with_text: bool) -> dict[str, Any]:
 
 def current_hold(message: Message) -> Hold | None:
     """The active hold that matters most: an officer's hold before a policy hold."""
-    return (
-        message.holds.filter(released_at__isnull=True)
-        .select_related("placed_by", "confirmed_by", "renewal_requested_by")
-        .order_by("is_policy", "id")
-        .first()
-    )
+    return active_hold(message)
 
 
 def is_overdue(message: Message) -> bool:

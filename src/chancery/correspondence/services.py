@@ -27,7 +27,7 @@ import hashlib
 import json
 import secrets
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,12 +157,20 @@ def _lock_hold(pk: int) -> Hold:
     )
 
 
-def _active_hold(message: Message, *, officer_only: bool = False) -> Hold | None:
+def active_hold(message: Message, *, officer_only: bool = False) -> Hold | None:
     """The active hold that matters most: an officer's hold before a policy hold."""
     holds = message.holds.filter(released_at__isnull=True)
     if officer_only:
         holds = holds.filter(is_policy=False)
-    return holds.select_related("placed_by", "confirmed_by").order_by("is_policy", "id").first()
+    return (
+        holds.select_related("placed_by", "confirmed_by", "renewal_requested_by")
+        .order_by("is_policy", "id")
+        .first()
+    )
+
+
+# sender_status() takes a keyword named ``active_hold``; it reaches the function by this name.
+_hold_of = active_hold
 
 
 def _active_hold_exists() -> Exists:
@@ -581,7 +589,7 @@ def deliver(message: Message, *, by: Any) -> Message:
                 f"{message.tracking} is waiting for its translation; deliver it when the "
                 "translator has signed off."
             )
-        hold = _active_hold(message)
+        hold = active_hold(message)
         if hold is not None:
             raise Conflict(_held_text(message, hold))
         if message.principal.gate_active:
@@ -643,7 +651,7 @@ def place_hold(message: Message, *, by: Any, category: str, reason: str) -> Hold
     with transaction.atomic():
         message = _lock(message)
         _require_open(message, "hold it")
-        current = _active_hold(message, officer_only=True)
+        current = active_hold(message, officer_only=True)
         if current is not None:
             raise Conflict(
                 f"{message.tracking} is already held "
@@ -769,7 +777,7 @@ def _after_hold(message: Message, principal: Principal, *, deliver: bool, why: s
         if not message.holds.filter(released_at__isnull=True, is_policy=True).exists():
             _place_policy_hold(message, principal)
         return False
-    if deliver and _active_hold(message) is None:
+    if deliver and active_hold(message) is None:
         # Even a message still waiting for its translation: the original goes now (the office
         # always sees it beside any translation), the translation follows when signed off.
         _deliver(message, None, why)
@@ -841,7 +849,7 @@ def _open_gate(principal: Principal, by: Any, why: str) -> list[Message]:
             continue
         hold.message = message
         _release(hold, by, why)
-        if message.state in PRE_DELIVERY and _active_hold(message) is None:
+        if message.state in PRE_DELIVERY and active_hold(message) is None:
             # A message an officer also holds stays held; its own hold's expiry delivers it.
             _deliver(message, None, "policy gate lifted")
             released.append(message)
@@ -859,7 +867,7 @@ def _close_gate(principal: Principal) -> int:
     )
     for message_id in list(unheld):
         message = _lock(message_id)
-        if message.state in PRE_DELIVERY and _active_hold(message) is None:
+        if message.state in PRE_DELIVERY and active_hold(message) is None:
             _place_policy_hold(message, principal)
             held += 1
     return held
@@ -983,7 +991,7 @@ def escalate_overdue(now: dt.datetime | None = None) -> list[Message]:
             message = _lock(message_id)
             if message.escalated_at is not None or message.state not in PRE_DELIVERY:
                 continue
-            if _active_hold(message) is not None:
+            if active_hold(message) is not None:
                 continue
             message.escalated_at = now
             message.save(update_fields=["escalated_at"])
@@ -1079,7 +1087,7 @@ def sender_status(message: Message, *, active_hold: Hold | None = _UNKNOWN) -> s
     if active_hold is _UNKNOWN:
         if message.holds.filter(released_at__isnull=True, is_policy=True).exists():
             return POLICY_PENDING
-        hold = _active_hold(message)
+        hold = _hold_of(message)
     else:
         hold = active_hold
         if hold is not None and hold.is_policy:
@@ -1087,7 +1095,3 @@ def sender_status(message: Message, *, active_hold: Hold | None = _UNKNOWN) -> s
     if message.state == State.RECEIVED and hold is None:
         return "received"
     return "in review"
-
-
-def bulk_ids(messages: Iterable[Message]) -> list[str]:
-    return [m.tracking for m in messages]
