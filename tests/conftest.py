@@ -66,6 +66,16 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         test["NAME"] = str(name.with_name(f"test_{alias}{suffix}_{name.stem}.sqlite3"))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _log_keys(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The log's and the witness's signing keys in a temporary folder for the whole run."""
+    from django.conf import settings
+
+    folder = tmp_path_factory.mktemp("keys")
+    settings.CHANCERY_LOG_KEY_FILE = folder / "log-signing.key"
+    settings.CHANCERY_WITNESS_KEY_FILE = folder / "witness-signing.key"
+
+
 # --------------------------------------------------------------------------- failure reports
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()

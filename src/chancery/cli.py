@@ -226,5 +226,135 @@ def manage(data_dir: str | None, args: tuple[str, ...]) -> None:
     execute_from_command_line(["chancery manage", *args])
 
 
+# --------------------------------------------------------------------------- transparency log
+
+
+@main.group("log")
+def log_group() -> None:
+    """The transparency log: key, integration, static export."""
+
+
+@log_group.command("key")
+@data_dir_option
+def log_key(data_dir: str | None) -> None:
+    """Print the log's verifier key (making the signing key on first use)."""
+    _setup(data_dir)
+    from chancery.ledger.sequencer import ensure_head
+
+    click.echo(ensure_head().vkey)
+
+
+@log_group.command("integrate")
+@data_dir_option
+def log_integrate(data_dir: str | None) -> None:
+    """Integrate every pending event now (the worker does this continuously)."""
+    _setup(data_dir)
+    from chancery.ledger.sequencer import ensure_head, integrate_all
+
+    count = integrate_all()
+    head = ensure_head()
+    click.echo(f"integrated {count} entries; {head.origin} is at size {head.size}")
+
+
+@log_group.command("export")
+@data_dir_option
+@click.argument("directory", type=click.Path(file_okay=False))
+def log_export(data_dir: str | None, directory: str) -> None:
+    """Write the log (checkpoint, key, tiles) as static files under DIRECTORY."""
+    _setup(data_dir)
+    from chancery.ledger.export import export
+
+    size, written = export(Path(directory))
+    click.echo(f"exported the tree of size {size} to {directory} ({written} files written)")
+
+
+@main.command("verify")
+@data_dir_option
+@click.option("--key", "vkey", default=None, help="The log's verifier key (default: as stored).")
+@click.option(
+    "--checkpoint",
+    "checkpoints",
+    multiple=True,
+    type=click.File("r", encoding="utf-8"),
+    help="A checkpoint seen elsewhere (monitor, witness, receipt) to check against the rows.",
+)
+def verify(data_dir: str | None, vkey: str | None, checkpoints: tuple[Any, ...]) -> None:
+    """Rebuild the log from the database rows and check every entry, tile and checkpoint."""
+    _setup(data_dir)
+    from chancery.ledger.verify import verify_log
+
+    report = verify_log(
+        vkey=vkey,
+        other_checkpoints=[f.read() for f in checkpoints],
+        progress=lambda n: click.echo(f"  {n:,} entries checked", err=True),
+    )
+    click.echo(
+        f"log {report.origin}: {report.entries:,} entries, {report.checkpoints:,} checkpoints, "
+        f"{report.messages:,} messages checked; {report.pending:,} events pending"
+    )
+    if report.ok:
+        click.echo("OK: the database and the log agree.")
+        return
+    if report.first_divergent is not None:
+        click.echo(f"FAILED: first divergent entry: {report.first_divergent}", err=True)
+    for problem in report.problems[:50]:
+        click.echo(f"  - {problem}", err=True)
+    if len(report.problems) > 50:
+        click.echo(f"  ... and {len(report.problems) - 50} more", err=True)
+    sys.exit(1)
+
+
+@main.group()
+def receipt() -> None:
+    """Receipts: check a tlog-proof offline."""
+
+
+@receipt.command("verify")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+@click.option("--key", "vkeys", required=True, multiple=True, help="The log's verifier key.")
+@click.option(
+    "--witness",
+    "witnesses",
+    multiple=True,
+    help="A witness's verifier key whose cosignature must be on the checkpoint.",
+)
+@click.option(
+    "--body",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="The message text as sent, to check against the receipt's commitment.",
+)
+def receipt_verify(
+    file: Any, vkeys: tuple[str, ...], witnesses: tuple[str, ...], body: Any
+) -> None:
+    """Verify FILE (a .tlog-proof, or a receipt JSON from Chancery) with no database."""
+    from chancery.ledger.offline import ReceiptError, verify_receipt
+
+    try:
+        lines = verify_receipt(
+            file.read(), list(vkeys), list(witnesses), body.read() if body else None
+        )
+    except ReceiptError as exc:
+        click.echo(f"FAILED: {exc}", err=True)
+        sys.exit(1)
+    for line in lines:
+        click.echo(line)
+
+
+
+def _register_log_commands() -> None:
+    # The monitor needs no Django and no database: it is the part of Chancery that a foreign
+    # ministry or a journalist runs against someone else's log. The witness module imports no
+    # models at import time, so both load before Django is set up.
+    from chancery.ledger.monitor import monitor_command
+    from chancery.ledger.witness import witness_command
+
+    main.add_command(monitor_command, "monitor")
+    log_group.add_command(witness_command)
+
+
+_register_log_commands()
+
+
 if __name__ == "__main__":
     main()

@@ -89,6 +89,10 @@ TEMPLATES = [
 DATABASES = {
     "default": database_from_url(env_str("DATABASE_URL", "sqlite://"), data=DATA_DIR),
 }
+# No health check ("SELECT 1") before each request's first query: on PostgreSQL it is one more
+# round trip on every request, a fifth of an intake's. A connection the server has dropped fails
+# the one request that finds it; Django then closes it and the next request connects afresh.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -161,3 +165,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("CHANCERY_LOG_LEVEL", "WARNING")},
 }
+
+# Transparency log (ledger/). The origin names the log in every checkpoint; the signing key is
+# made on the sequencer's first start in the data folder (mode 0600).
+CHANCERY_LOG_ORIGIN = env_str("CHANCERY_LOG_ORIGIN", "chancery.example/log")
+CHANCERY_LOG_KEY_FILE = DATA_DIR / "log-signing.key"
+CHANCERY_LOG_BATCH = env_int("CHANCERY_LOG_BATCH", 8192, minimum=1)
+CHANCERY_LOG_INTERVAL = env_float("CHANCERY_LOG_INTERVAL", 0.5, minimum=0.01)
+if CHANCERY_LOG_INTERVAL > 1:
+    raise ValueError("CHANCERY_LOG_INTERVAL must be at most 1 second (batches at most 1 s apart)")
+# Witnesses we submit our checkpoints to: "URL VKEY" pairs, comma-separated; URL is the
+# witness's tlog-witness prefix (e.g. https://other.example/log/witness).
+CHANCERY_WITNESSES = env_list("CHANCERY_WITNESSES", [])
+# Logs we witness for (their verifier keys, comma-separated), and our own witness key.
+CHANCERY_WITNESS_LOGS = env_list("CHANCERY_WITNESS_LOGS", [])
+CHANCERY_WITNESS_NAME = env_str("CHANCERY_WITNESS_NAME", "")
+CHANCERY_WITNESS_KEY_FILE = DATA_DIR / "witness-signing.key"

@@ -7,6 +7,7 @@ from chancery.api import api
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("log/", include("chancery.ledger.urls")),
     path("", include("chancery.web.urls")),
 ]
 

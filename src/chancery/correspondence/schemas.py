@@ -63,6 +63,22 @@ class MessageIn(InSchema):
     attachments: list[AttachmentIn] = Field(default_factory=list)
 
 
+class LogEntryOut(Schema):
+    kind: str
+    at: dt.datetime
+    index: int | None = Field(description="Position in the log; null until integrated")
+    tlog_proof: str | None = Field(
+        description="C2SP tlog-proof@v1; extra is the entry (canonical JSON leaf)"
+    )
+
+
+class LogProofsOut(Schema):
+    origin: str | None
+    vkey: str | None = Field(description="The log's verifier key (signed-note format)")
+    size: int
+    entries: list[LogEntryOut]
+
+
 class ReceiptOut(Schema):
     tracking: str
     received_at: dt.datetime
@@ -72,6 +88,10 @@ class ReceiptOut(Schema):
     content_sha256: str
     commitment: dict[str, str]
     attachments: list[dict[str, Any]]
+
+
+class ProvenReceiptOut(ReceiptOut):
+    log: LogProofsOut
 
 
 class SubmittedOut(Schema):

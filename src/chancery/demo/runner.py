@@ -67,7 +67,18 @@ def prepare(path: Path) -> dict[str, Any]:
         logins = load_world()
         logins_file.write_text(json.dumps(logins, indent=2, ensure_ascii=False))
         logins_file.chmod(0o600)
-    return {"logins": logins, "logins_file": logins_file, "offset": offset}
+    # Put the demo world's events in the transparency log now (the worker keeps it up to date),
+    # making the log's signing key in the data folder on first start.
+    from chancery.ledger.sequencer import ensure_head, integrate_all
+
+    integrate_all()
+    head = ensure_head()
+    return {
+        "logins": logins,
+        "logins_file": logins_file,
+        "offset": offset,
+        "log": {"origin": head.origin, "vkey": head.vkey, "size": head.size},
+    }
 
 
 def _print_banner(url: str, info: dict[str, Any]) -> None:
@@ -85,7 +96,13 @@ def _print_banner(url: str, info: dict[str, Any]) -> None:
         table.add_row(login["role"], login["username"], login["password"], url + login["home"][1:])
     console.print(table)
     console.print(
-        f"Logins are also in {info['logins_file']}. API docs: {url}api/v1/docs. Ctrl-C stops.\n"
+        f"Logins are also in {info['logins_file']}. API docs: {url}api/v1/docs. Ctrl-C stops."
+    )
+    log = info["log"]
+    console.print(
+        f"Transparency log {log['origin']} ({log['size']:,} entries): {url}log/checkpoint\n"
+        f"Verifier key: {log['vkey']}\n",
+        soft_wrap=True,
     )
 
 

@@ -1,14 +1,23 @@
-"""Events: every state change is a row written in the same transaction as the change.
+"""Events and the transparency log that publishes them.
 
-Each event is also a leaf of the transparency log (issue: transparency log). ``leaf`` holds the
-canonical, versioned JSON that is hashed into the log; it never contains message text, only
-identifiers, states, times and salted commitments.
+Every state change is an :class:`Event` row written in the same transaction as the change. Each
+event is also a leaf of the transparency log: ``leaf`` holds the canonical, versioned JSON that
+is hashed into the log; it never contains message text, only identifiers, states, times and
+salted commitments.
+
+The log itself is three tables, all written by the sequencer in one transaction per batch
+(``ledger/sequencer.py``): the events' ``seq`` (their index in the log, empty while pending),
+the C2SP tlog-tiles (:class:`Tile`), and the signed checkpoints (:class:`Checkpoint`), with
+:class:`LogHead` the single row the sequencer moves by compare-and-swap.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+
+ENTRIES_LEVEL = -1
+"""``Tile.level`` of entry bundles (``tile/entries/...``); hash tiles use levels 0 and up."""
 
 
 class Event(models.Model):
@@ -25,10 +34,102 @@ class Event(models.Model):
     )
     data = models.JSONField(default=dict, help_text="Public-safe details: never message text")
     leaf = models.BinaryField(help_text="Canonical JSON leaf for the transparency log")
+    salt = models.CharField(
+        max_length=32,
+        blank=True,
+        default="",
+        help_text="Hex salt of the commitments that stand in the leaf for free text (reasons)",
+    )
+    seq = models.BigIntegerField(
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Index in the transparency log; empty until the sequencer integrates it",
+    )
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["subject_type", "subject_id", "id"])]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id", "id"]),
+            # The sequencer's queue: only pending rows are in it, so it stays small.
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="ledger_event_pending"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.kind} {self.subject_type}:{self.subject_id}"
+
+
+class Tile(models.Model):
+    """One C2SP tlog-tiles tile: 256 hashes (or entries) at most, or fewer at the right edge.
+
+    A full tile is never rewritten. The right-most tile of each level grows batch by batch;
+    since a tile's first W hashes never change, any ``.p/W`` tile up to the stored width is a
+    prefix of the stored data."""
+
+    level = models.SmallIntegerField(help_text="Hash tile level, or -1 for an entry bundle")
+    index = models.BigIntegerField()
+    width = models.SmallIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["level", "index"], name="ledger_tile_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"tile {self.level}/{self.index} width {self.width}"
+
+
+class Checkpoint(models.Model):
+    """A signed tree head: the C2SP checkpoint the sequencer signed for one tree size."""
+
+    size = models.BigIntegerField(unique=True)
+    root = models.BinaryField()
+    note = models.TextField(help_text="The signed note, as the log signed it")
+    cosigned = models.TextField(
+        blank=True, default="", help_text="The note with the witnesses' cosignatures added"
+    )
+    right_edge = models.BinaryField(help_text="The tree's perfect subtree roots, concatenated")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["size"]
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.size}"
+
+
+class LogHead(models.Model):
+    """The single row naming the log's current checkpoint; moved by compare-and-swap on size."""
+
+    origin = models.CharField(max_length=255)
+    vkey = models.CharField(max_length=512, help_text="The log's verifier key (note format)")
+    size = models.BigIntegerField(default=0)
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT)
+
+    def __str__(self) -> str:
+        return f"{self.origin} at {self.size}"
+
+
+class WitnessState(models.Model):
+    """What a witness has cosigned for us (as its submitter), or what we witnessed for a log.
+
+    ``role`` "witness": a witness we submit our checkpoints to; ``size`` is the last size it
+    acknowledged. ``role`` "log": a log we witness; ``size``/``root`` are the latest checkpoint
+    we cosigned for it, the state the C2SP tlog-witness protocol keeps per origin."""
+
+    role = models.CharField(max_length=8, choices=[("witness", "witness"), ("log", "log")])
+    name = models.CharField(max_length=255, help_text="The witness's key name, or a log origin")
+    size = models.BigIntegerField(default=0)
+    root = models.BinaryField(default=b"")
+    note = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["role", "name"], name="ledger_witness_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.name} at {self.size}"

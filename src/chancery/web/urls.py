@@ -28,6 +28,12 @@ urlpatterns = [
     path("portal/new/", views.portal_new, name="portal_new"),
     path("portal/<str:tracking>/", views.portal_message, name="portal_message"),
     path("portal/<str:tracking>/receipt.json", views.portal_receipt, name="portal_receipt"),
+    path(
+        "portal/<str:tracking>/received.tlog-proof",
+        views.portal_received_proof,
+        name="portal_received_proof",
+    ),
+    path("transparency/", views.transparency_page, name="transparency"),
     path("admin-tools/principals/", views.admin_principals, name="admin_principals"),
     path("audit/", views.audit, name="audit"),
 ]

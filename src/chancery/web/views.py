@@ -55,6 +55,7 @@ from chancery.correspondence.present import current_hold
 from chancery.directory.models import Office, Principal
 from chancery.errors import ChanceryError, Conflict, Forbidden, InvalidInput, NotFound
 from chancery.ledger.models import Event
+from chancery.web import transparency
 from chancery.web.forms import ACCEPT, SubmissionForm
 
 View = Callable[..., HttpResponseBase]
@@ -729,6 +730,7 @@ def portal_message(request: HttpRequest, tracking: str) -> HttpResponseBase:
         "status": status,
         "steps": [(s, i <= reached) for i, s in enumerate(steps)],
         "receipt": services.receipt(message),
+        "log": transparency.message_log_status(message),
         "nav_active": "portal",
     })
 
@@ -737,13 +739,58 @@ def portal_message(request: HttpRequest, tracking: str) -> HttpResponseBase:
 @require_GET
 def portal_receipt(request: HttpRequest, tracking: str) -> HttpResponseBase:
     message = access_message(request.user, tracking)
-    body = json.dumps(services.receipt(message), indent=2, ensure_ascii=False, sort_keys=True)
+    body = json.dumps(
+        services.receipt_with_proofs(message), indent=2, ensure_ascii=False, sort_keys=True
+    )
     response = HttpResponse(body + "\n", content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(
         True, f"receipt-{message.tracking}.json"
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@web_view
+@require_GET
+def portal_received_proof(request: HttpRequest, tracking: str) -> HttpResponseBase:
+    """The C2SP tlog-proof of the message's ``message.received`` entry, for offline checking
+    (``chancery receipt verify FILE --key VKEY``, or any tlog-proof verifier)."""
+    message = access_message(request.user, tracking)
+    text = transparency.received_proof(message)
+    if text is None:
+        raise NotFound(
+            f"The receipt of {message.tracking} is not in the log yet: the sequencer "
+            "integrates new events within seconds. Reload the message page in a moment."
+        )
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"received-{message.tracking}.tlog-proof"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# --------------------------------------------------------------------------- public transparency
+
+
+@require_GET
+def transparency_page(request: HttpRequest) -> HttpResponseBase:
+    """Public, no sign-in: counts per principal and day (never content), the log's current
+    checkpoint and key, and how to verify them independently."""
+    stats = transparency.daily_counts()
+    log = transparency.log_state()
+    return render(request, "web/transparency.html", {
+        "stats": stats,
+        "totals": transparency.grand_totals(stats),
+        "held_now": sum(s.held_now for s in stats),
+        "overdue_now": sum(s.overdue_now for s in stats),
+        "log": log,
+        "log_url": request.build_absolute_uri("/log").rstrip("/"),
+        "as_of": clock.now(),
+        "target_hours": settings.CHANCERY_DELIVERY_TARGET_HOURS,
+        "nav_active": "transparency",
+    })
 
 
 # --------------------------------------------------------------------------- admin tools

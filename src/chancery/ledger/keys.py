@@ -1,0 +1,87 @@
+"""The log's and the witness's Ed25519 keys, kept in the data folder.
+
+Each key is made on first use and written once, atomically, with mode 0600 (the file is created
+with that mode, so it is never readable by others even for a moment). Later starts read it back;
+a key whose name does not match the configured origin stops the process with a clear error
+rather than signing checkpoints under a name verifiers do not expect.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+
+from chancery.ledger import note
+
+
+class LogKeyError(RuntimeError):
+    """The key file is unusable (unreadable, malformed, or for another name)."""
+
+
+def _load_or_create(path: Path, name: str, generate: object) -> str:
+    if path.exists():
+        text = path.read_text().strip()
+        if not text:
+            raise LogKeyError(f"{path} is empty; restore the key from a backup or remove the file")
+        return text
+    path.parent.mkdir(parents=True, exist_ok=True)
+    skey, _vkey = generate(name)  # type: ignore[operator]
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, (skey + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        # link() fails if another process made the key meanwhile: then both use that one.
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path.read_text().strip()
+
+
+def log_signer() -> note.Signer:
+    """The log's signer, made on first use in ``CHANCERY_LOG_KEY_FILE``."""
+    origin = settings.CHANCERY_LOG_ORIGIN
+    path = Path(settings.CHANCERY_LOG_KEY_FILE)
+    text = _load_or_create(path, origin, note.generate_key)
+    try:
+        signer = note.Signer.from_text(text)
+    except note.NoteError as exc:
+        raise LogKeyError(f"{path}: {exc}") from None
+    if signer.name != origin:
+        raise LogKeyError(
+            f"{path} holds the key of log {signer.name!r}, but CHANCERY_LOG_ORIGIN is {origin!r}:"
+            " set CHANCERY_LOG_ORIGIN to the key's name, or use another data folder"
+        )
+    return signer
+
+
+def witness_name() -> str:
+    configured: str = settings.CHANCERY_WITNESS_NAME
+    if configured:
+        return configured
+    host = settings.CHANCERY_LOG_ORIGIN.split("/", 1)[0]
+    return f"{host}/witness"
+
+
+def witness_signer() -> note.CosignatureSigner:
+    """This installation's witness key (cosignature/v1), made on first use."""
+    name = witness_name()
+    path = Path(settings.CHANCERY_WITNESS_KEY_FILE)
+    text = _load_or_create(path, name, note.generate_witness_key)
+    try:
+        signer = note.CosignatureSigner.from_text(text)
+    except note.NoteError as exc:
+        raise LogKeyError(f"{path}: {exc}") from None
+    if signer.name != name:
+        raise LogKeyError(
+            f"{path} holds the witness key {signer.name!r}, but the witness name is {name!r}:"
+            " set CHANCERY_WITNESS_NAME to the key's name"
+        )
+    return signer
