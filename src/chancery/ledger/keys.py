@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any, TypeVar
 
 from django.conf import settings
 
 from chancery.ledger import note
+
+S = TypeVar("S", note.Signer, note.CosignatureSigner)
 
 
 class LogKeyError(RuntimeError):
@@ -45,21 +48,26 @@ def _load_or_create(path: Path, name: str, generate: object) -> str:
     return path.read_text().strip()
 
 
-def log_signer() -> note.Signer:
-    """The log's signer, made on first use in ``CHANCERY_LOG_KEY_FILE``."""
-    origin = settings.CHANCERY_LOG_ORIGIN
-    path = Path(settings.CHANCERY_LOG_KEY_FILE)
-    text = _load_or_create(path, origin, note.generate_key)
+def _signer(path: Path, name: str, kind: type[S], generate: Any, fix: str) -> S:
+    text = _load_or_create(path, name, generate)
     try:
-        signer = note.Signer.from_text(text)
+        signer = kind.from_text(text)
     except note.NoteError as exc:
         raise LogKeyError(f"{path}: {exc}") from None
-    if signer.name != origin:
-        raise LogKeyError(
-            f"{path} holds the key of log {signer.name!r}, but CHANCERY_LOG_ORIGIN is {origin!r}:"
-            " set CHANCERY_LOG_ORIGIN to the key's name, or use another data folder"
-        )
+    if signer.name != name:
+        raise LogKeyError(f"{path} holds the key {signer.name!r}, but {fix} is {name!r}")
     return signer
+
+
+def log_signer() -> note.Signer:
+    """The log's signer, made on first use in ``CHANCERY_LOG_KEY_FILE``."""
+    return _signer(
+        Path(settings.CHANCERY_LOG_KEY_FILE),
+        settings.CHANCERY_LOG_ORIGIN,
+        note.Signer,
+        note.generate_key,
+        "CHANCERY_LOG_ORIGIN (set it to the key's name, or use another data folder)",
+    )
 
 
 def witness_name() -> str:
@@ -72,16 +80,10 @@ def witness_name() -> str:
 
 def witness_signer() -> note.CosignatureSigner:
     """This installation's witness key (cosignature/v1), made on first use."""
-    name = witness_name()
-    path = Path(settings.CHANCERY_WITNESS_KEY_FILE)
-    text = _load_or_create(path, name, note.generate_witness_key)
-    try:
-        signer = note.CosignatureSigner.from_text(text)
-    except note.NoteError as exc:
-        raise LogKeyError(f"{path}: {exc}") from None
-    if signer.name != name:
-        raise LogKeyError(
-            f"{path} holds the witness key {signer.name!r}, but the witness name is {name!r}:"
-            " set CHANCERY_WITNESS_NAME to the key's name"
-        )
-    return signer
+    return _signer(
+        Path(settings.CHANCERY_WITNESS_KEY_FILE),
+        witness_name(),
+        note.CosignatureSigner,
+        note.generate_witness_key,
+        "the witness name (CHANCERY_WITNESS_NAME; set it to the key's name)",
+    )

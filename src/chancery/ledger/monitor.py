@@ -384,6 +384,14 @@ class Monitor:
         )
         return folder
 
+    def _evidence_error(
+        self, origin: str, kind: str, served: str, accepted: str | None, message: str, kept: str
+    ) -> MonitorError:
+        """Keep the evidence (see :meth:`_evidence`) and return the error to raise: ``message``,
+        then ``kept``, a sentence saying where it is kept (its ``{folder}`` is filled in)."""
+        folder = self._evidence(origin, kind, served, accepted, message)
+        return MonitorError(f"{message} {kept.format(folder=folder)}")
+
     # --- Checks
 
     def _open(self, text: str) -> note.Checkpoint:
@@ -460,8 +468,8 @@ class Monitor:
                     "shrinks; it is serving an old state (a stale copy or a rollback) or hiding "
                     "entries."
                 )
-                folder = self._evidence(new.origin, "backwards", text, old_text, msg)
-                raise MonitorError(f"{msg} Both signed checkpoints are kept in {folder}.")
+                kept = "Both signed checkpoints are kept in {folder}."
+                raise self._evidence_error(new.origin, "backwards", text, old_text, msg, kept)
             if new.size == old.size and new.root != old.root:
                 msg = (
                     f"fork: the log signed two different roots for size {new.size}: "
@@ -469,11 +477,10 @@ class Monitor:
                     "Its key holder has shown different histories to different people, or "
                     "rewritten history."
                 )
-                folder = self._evidence(new.origin, "fork", text, old_text, msg)
-                raise MonitorError(
-                    f"{msg} Both signed checkpoints are kept in {folder}: together they are "
-                    "proof of it."
+                kept = (
+                    "Both signed checkpoints are kept in {folder}: together they are proof of it."
                 )
+                raise self._evidence_error(new.origin, "fork", text, old_text, msg, kept)
             if new.size > old.size:
                 self._check_consistency(old, new, old_text, text)
         result_entries: int | None = None
@@ -494,6 +501,19 @@ class Monitor:
             new_entries=new_entries,
         )
 
+    @staticmethod
+    def _extends(
+        reader: tiles.TileHashReader, size: int, root: bytes, signed: note.Checkpoint, what: str
+    ) -> bool:
+        """Whether the tree of ``size`` and ``root`` is a prefix of the ``signed`` tree, by a
+        consistency proof computed from the tiles ``reader`` (for ``signed.size``) reads. A
+        malformed tile raises :class:`MonitorError`; ``what`` names the tiles in it."""
+        try:
+            proof = reader.consistency_proof(size)
+        except tiles.TileError as exc:
+            raise MonitorError(f"{what} is malformed: {exc}") from None
+        return merkle.verify_consistency(size, signed.size, root, signed.root, proof)
+
     def _check_tiles_root(
         self, new: note.Checkpoint, text: str, old_text: str | None
     ) -> tiles.TileHashReader:
@@ -511,32 +531,28 @@ class Monitor:
                 "or on the way) or the log signed a tree it does not publish. The log cannot be "
                 "checked until it serves tiles that match its checkpoint."
             )
-            folder = self._evidence(new.origin, "tiles", text, old_text, msg)
-            raise MonitorError(f"{msg} The checkpoint is kept in {folder}.")
+            raise self._evidence_error(
+                new.origin, "tiles", text, old_text, msg, "The checkpoint is kept in {folder}."
+            )
         return reader
 
     def _check_consistency(
         self, old: note.Checkpoint, new: note.Checkpoint, old_text: str, text: str
     ) -> None:
         reader = self._check_tiles_root(new, text, old_text)
-        try:
-            proof = reader.consistency_proof(old.size)
-        except tiles.TileError as exc:
-            raise MonitorError(
-                f"a hash tile of the tree of size {new.size} is malformed: {exc}"
-            ) from None
-        if not merkle.verify_consistency(old.size, new.size, old.root, new.root, proof):
+        tiles_what = f"a hash tile of the tree of size {new.size}"
+        if not self._extends(reader, old.size, old.root, new, tiles_what):
             msg = (
                 f"fork: the log's tree of size {new.size} (root {_b64(new.root)}) does not "
                 f"extend the tree of size {old.size} (root {_b64(old.root)}) that this monitor "
                 "accepted earlier: the log rewrote its history, or shows different histories to "
                 "different people."
             )
-            folder = self._evidence(new.origin, "inconsistent", text, old_text, msg)
-            raise MonitorError(
-                f"{msg} Both signed checkpoints are kept in {folder}: together with the tiles "
-                "they are proof of it."
+            kept = (
+                "Both signed checkpoints are kept in {folder}: together with the tiles they are "
+                "proof of it."
             )
+            raise self._evidence_error(new.origin, "inconsistent", text, old_text, msg, kept)
 
     # --- Entries
 
@@ -647,13 +663,7 @@ class Monitor:
         self, tree: merkle.Tree, reader: tiles.TileHashReader, checkpoint: note.Checkpoint
     ) -> None:
         """Save the progress of a long verification, once proven part of the signed tree."""
-        try:
-            proof = reader.consistency_proof(tree.size)
-        except tiles.TileError as exc:
-            raise MonitorError(f"a hash tile is malformed: {exc}") from None
-        if not merkle.verify_consistency(
-            tree.size, checkpoint.size, tree.root(), checkpoint.root, proof
-        ):
+        if not self._extends(reader, tree.size, tree.root(), checkpoint, "a hash tile"):
             raise MonitorError(
                 f"the first {tree.size} entries served are not a prefix of the tree the log "
                 f"signed at size {checkpoint.size}: the entries or tiles were altered"

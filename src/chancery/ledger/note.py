@@ -31,6 +31,7 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar, Self
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -354,37 +355,41 @@ class NoteVerifier(abc.ABC):
         return f"{type(self).__name__}({self.vkey!r})"
 
 
-class Signer(NoteSigner):
-    """A log's Ed25519 note signing key (type 0x01), from Go's signer key text."""
+class _Ed25519Signer(NoteSigner):
+    """An Ed25519 signing key whose signature type byte is the class's ``_ALG``; ``_WHAT`` names
+    its key text in error messages."""
+
+    _ALG: ClassVar[int]
+    _WHAT: ClassVar[str]
 
     def __init__(self, name: str, private_key: Ed25519PrivateKey) -> None:
         self.name = _check_name(name)
         self._private = private_key
         self._public = _raw_public(private_key.public_key())
-        self.key_id = key_id(self.name, ALG_ED25519, self._public)
+        self.key_id = key_id(self.name, self._ALG, self._public)
 
     @classmethod
-    def from_text(cls, skey: str) -> Signer:
-        """Parse ``PRIVATE+KEY+<name>+<hex8>+<base64(0x01 || 32-byte seed)>``."""
-        name, _kid, private_key = _load_private(skey, ALG_ED25519, "signer key")
+    def from_text(cls, skey: str) -> Self:
+        """Parse ``PRIVATE+KEY+<name>+<hex8>+<base64(alg || 32-byte seed)>``, where ``alg`` must
+        be this class's type byte (a key of another type is refused)."""
+        name, _kid, private_key = _load_private(skey, cls._ALG, cls._WHAT)
         return cls(name, private_key)
 
     @property
     def vkey(self) -> str:
-        return _vkey_text(self.name, ALG_ED25519, self._public)
-
-    def verifier(self) -> Verifier:
-        return Verifier.from_text(self.vkey)
-
-    def sign(self, text: bytes) -> bytes:
-        return self._private.sign(text)
+        """``<name>+<hex8>+<base64(alg || public key)>``, the verifier key for this type."""
+        return _vkey_text(self.name, self._ALG, self._public)
 
     def __repr__(self) -> str:  # never show the private key
-        return f"Signer(name={self.name!r}, key_id=0x{self.key_id:08x})"
+        return f"{type(self).__name__}(name={self.name!r}, key_id=0x{self.key_id:08x})"
 
 
-class Verifier(NoteVerifier):
-    """A known Ed25519 note key (type 0x01), from Go's verifier key text."""
+class _Ed25519Verifier(NoteVerifier):
+    """A known Ed25519 key whose signature type byte is the class's ``_ALG``; ``_WHAT`` names its
+    key text in error messages."""
+
+    _ALG: ClassVar[int]
+    _WHAT: ClassVar[str]
 
     def __init__(self, name: str, public_key: bytes) -> None:
         self.name = _check_name(name)
@@ -392,17 +397,40 @@ class Verifier(NoteVerifier):
             raise NoteError(f"Ed25519 public key is {len(public_key)} bytes, not 32")
         self._raw = bytes(public_key)
         self._public = _load_ed25519_public(self._raw)
-        self.key_id = key_id(self.name, ALG_ED25519, self._raw)
+        self.key_id = key_id(self.name, self._ALG, self._raw)
 
     @classmethod
-    def from_text(cls, vkey: str) -> Verifier:
-        """Parse ``<name>+<hex8>+<base64(0x01 || 32-byte public key)>``."""
-        name, _kid, public = _load_public(vkey, ALG_ED25519, "verifier key")
+    def from_text(cls, vkey: str) -> Self:
+        """Parse ``<name>+<hex8>+<base64(alg || 32-byte public key)>``, where ``alg`` must be
+        this class's type byte (a key of another type is refused)."""
+        name, _kid, public = _load_public(vkey, cls._ALG, cls._WHAT)
         return cls(name, public)
 
     @property
     def vkey(self) -> str:
-        return _vkey_text(self.name, ALG_ED25519, self._raw)
+        return _vkey_text(self.name, self._ALG, self._raw)
+
+
+class Signer(_Ed25519Signer):
+    """A log's Ed25519 note signing key (type 0x01), from Go's signer key text
+    ``PRIVATE+KEY+<name>+<hex8>+<base64(0x01 || 32-byte seed)>``."""
+
+    _ALG = ALG_ED25519
+    _WHAT = "signer key"
+
+    def verifier(self) -> Verifier:
+        return Verifier.from_text(self.vkey)
+
+    def sign(self, text: bytes) -> bytes:
+        return self._private.sign(text)
+
+
+class Verifier(_Ed25519Verifier):
+    """A known Ed25519 note key (type 0x01), from Go's verifier key text
+    ``<name>+<hex8>+<base64(0x01 || 32-byte public key)>``."""
+
+    _ALG = ALG_ED25519
+    _WHAT = "verifier key"
 
     def verify(self, text: bytes, signature: bytes) -> bool:
         return _ed25519_verify(self._public, signature, text)
@@ -421,34 +449,18 @@ def _cosigned_message(text: bytes, timestamp: int) -> bytes:
     return _COSIGNATURE_HEADER + b"time %d\n" % timestamp + text
 
 
-class CosignatureSigner(NoteSigner):
+class CosignatureSigner(_Ed25519Signer):
     """A witness's Ed25519 cosignature/v1 key (signature type 0x04).
 
     The key ID is computed with type byte 0x04, so the same Ed25519 key used as a plain note key
     would have another ID; the spec's Ed25519 message does not commit to the witness name, hence
-    one key per witness.
+    one key per witness. Its signer key text is
+    ``PRIVATE+KEY+<name>+<hex8>+<base64(0x04 || 32-byte seed)>``: plain note signer keys
+    (type 0x01) are refused, so that a log key is not reused as a witness key by mistake.
     """
 
-    def __init__(self, name: str, private_key: Ed25519PrivateKey) -> None:
-        self.name = _check_name(name)
-        self._private = private_key
-        self._public = _raw_public(private_key.public_key())
-        self.key_id = key_id(self.name, ALG_COSIGNATURE_V1, self._public)
-
-    @classmethod
-    def from_text(cls, skey: str) -> CosignatureSigner:
-        """Parse ``PRIVATE+KEY+<name>+<hex8>+<base64(0x04 || 32-byte seed)>``.
-
-        Plain note signer keys (type 0x01) are refused, so that a log key is not reused as a
-        witness key by mistake.
-        """
-        name, _kid, private_key = _load_private(skey, ALG_COSIGNATURE_V1, "witness signer key")
-        return cls(name, private_key)
-
-    @property
-    def vkey(self) -> str:
-        """``<name>+<hex8>+<base64(0x04 || public key)>``, the spec's vkey for this type."""
-        return _vkey_text(self.name, ALG_COSIGNATURE_V1, self._public)
+    _ALG = ALG_COSIGNATURE_V1
+    _WHAT = "witness signer key"
 
     def verifier(self) -> CosignatureVerifier:
         return CosignatureVerifier.from_text(self.vkey)
@@ -476,30 +488,13 @@ class CosignatureSigner(NoteSigner):
     def _id_bytes(self) -> bytes:
         return self.key_id.to_bytes(4, "big")
 
-    def __repr__(self) -> str:  # never show the private key
-        return f"CosignatureSigner(name={self.name!r}, key_id=0x{self.key_id:08x})"
 
+class CosignatureVerifier(_Ed25519Verifier):
+    """A known witness key (cosignature/v1, type 0x04), from its verifier key text
+    ``<name>+<hex8>+<base64(0x04 || 32-byte public key)>``."""
 
-class CosignatureVerifier(NoteVerifier):
-    """A known witness key (cosignature/v1, type 0x04), from its verifier key text."""
-
-    def __init__(self, name: str, public_key: bytes) -> None:
-        self.name = _check_name(name)
-        if len(public_key) != 32:
-            raise NoteError(f"Ed25519 public key is {len(public_key)} bytes, not 32")
-        self._raw = bytes(public_key)
-        self._public = _load_ed25519_public(self._raw)
-        self.key_id = key_id(self.name, ALG_COSIGNATURE_V1, self._raw)
-
-    @classmethod
-    def from_text(cls, vkey: str) -> CosignatureVerifier:
-        """Parse ``<name>+<hex8>+<base64(0x04 || 32-byte public key)>``."""
-        name, _kid, public = _load_public(vkey, ALG_COSIGNATURE_V1, "witness verifier key")
-        return cls(name, public)
-
-    @property
-    def vkey(self) -> str:
-        return _vkey_text(self.name, ALG_COSIGNATURE_V1, self._raw)
+    _ALG = ALG_COSIGNATURE_V1
+    _WHAT = "witness verifier key"
 
     def verify(self, text: bytes, signature: bytes) -> bool:
         if len(signature) != _TIMESTAMP_SIZE + _ED25519_SIG_SIZE:
