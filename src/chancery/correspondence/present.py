@@ -108,7 +108,8 @@ def message_dict(
     events = Event.objects.filter(subject_type="message", subject_id=message.pk)
     if sender_only:
         out["events"] = [
-            {"id": e.pk, "at": e.at, "kind": e.kind, "actor": None, "data": {}} for e in events
+            {"id": e.pk, "at": e.at, "kind": e.kind, "actor": None, "data": {}, "log_index": e.seq}
+            for e in events
         ]
         return out
     out["translations"] = [
@@ -116,7 +117,10 @@ def message_dict(
         for t in message.translations.select_related("translator", "message")
     ]
     out["events"] = [
-        {"id": e.pk, "at": e.at, "kind": e.kind, "actor": _name(e.actor), "data": e.data}
+        {
+            "id": e.pk, "at": e.at, "kind": e.kind, "actor": _name(e.actor), "data": e.data,
+            "log_index": e.seq,
+        }
         for e in events.select_related("actor")
     ]
     return out

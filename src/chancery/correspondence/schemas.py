@@ -135,6 +135,9 @@ class EventOut(Schema):
     kind: str
     actor: str | None
     data: dict[str, Any]
+    log_index: int | None = Field(
+        None, description="The event's index in the transparency log; null until integrated"
+    )
 
 
 class MessageOut(Schema):
