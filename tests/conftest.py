@@ -76,6 +76,15 @@ def _log_keys(tmp_path_factory: pytest.TempPathFactory) -> None:
     settings.CHANCERY_WITNESS_KEY_FILE = folder / "witness-signing.key"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_tile_cache() -> None:
+    """Each test's database starts empty, so tiles cached by an earlier test's proofs (a
+    process-wide cache, valid for ever against one database) must not leak into the next."""
+    from chancery.ledger.sequencer import TILE_CACHE
+
+    TILE_CACHE.clear()
+
+
 # --------------------------------------------------------------------------- failure reports
 
 _REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()

@@ -500,3 +500,19 @@ def test_tree_rejects_bad_input() -> None:
     assert tree.size == 5 and tree.root() == NAIVE_ROOTS[5]
     assert copy.size == 6 and copy.root() == NAIVE_ROOTS[6]
     assert "size=5" in repr(tree)
+
+
+@pytest.mark.parametrize("level", [0, 1, 3, 8])
+def test_append_subtree_is_appending_its_leaves(level: int) -> None:
+    rng = random.Random(level)
+    leaves = [rng.randbytes(32) for _ in range((1 << level) * 11 + 5)]
+    tree = Tree()
+    block = 1 << level
+    for start in range(0, len(leaves) - block + 1, block):
+        tree.append_subtree(level, root(leaves[start : start + block]))
+        assert tree.size == start + block
+        assert tree.root() == root(leaves[: start + block])
+        assert tree.right_edge == Tree.from_leaves(leaves[: start + block]).right_edge
+    tree.append(rng.randbytes(32))  # now an odd size
+    with pytest.raises(ValueError):
+        tree.append_subtree(max(level, 1), leaves[0])

@@ -555,3 +555,34 @@ def test_proofs_match_merkle_hypothesis(data: st.DataObject) -> None:
     assert reader.inclusion_proof(index) == merkle.inclusion_proof(index, leaves)
     old = data.draw(st.integers(0, size))
     assert reader.consistency_proof(old) == merkle.consistency_proof(old, size, leaves)
+
+
+def _no_read(level: int, index: int, width: int) -> bytes:
+    raise AssertionError(f"unexpected read of tile {level}/{index}.p/{width}")
+
+
+def _check_seeded_reader(size: int, rng: random.Random) -> None:
+    hashes = [rng.randbytes(32) for _ in range(size)]
+    stored = extend(0, _no_read, hashes).tiles
+    reads: list[tuple[int, int, int]] = []
+
+    def read(level: int, index: int, width: int) -> bytes:
+        reads.append((level, index, width))
+        return stored[(level, index)][: width * 32]
+
+    seeded = TileHashReader(size, read, right_edge=merkle.Tree.from_leaves(hashes).right_edge)
+    assert seeded.root() == merkle.root(hashes)
+    assert reads == []  # the root needs nothing but the edge
+    plain = TileHashReader(size, lambda lv, i, w: stored[(lv, i)][: w * 32])
+    for index in {0, size // 2, size - 1}:
+        assert seeded.inclusion_proof(index) == plain.inclusion_proof(index)
+    for old in {1, size // 3, size - 1} - {0}:
+        assert seeded.consistency_proof(old) == plain.consistency_proof(old)
+
+
+def test_a_seeded_right_edge_gives_the_same_proofs_with_fewer_reads() -> None:
+    rng = random.Random(7)
+    for size in (1, 2, 3, 255, 256, 257, 1000, 70_001):
+        _check_seeded_reader(size, rng)
+    with pytest.raises(TileError):
+        TileHashReader(3, _no_read, right_edge=[b"\0" * 32])

@@ -364,6 +364,22 @@ class Tree:
         self._size = index + 1
         return index
 
+    def append_subtree(self, level: int, subtree_root: bytes) -> None:
+        """Append a perfect subtree of ``2**level`` leaves given by its root, as if its leaves
+        were appended one by one; the size must be a multiple of ``2**level``. A verifier that
+        has checked a full tile's 256 hashes appends the tile's root this way (``level`` 8)."""
+        if not isinstance(level, int) or level < 0 or self._size & ((1 << level) - 1):
+            raise ValueError(f"a subtree of 2**{level} leaves cannot follow {self._size} leaves")
+        if not _is_hash(subtree_root):
+            raise ValueError(f"a subtree root is {HASH_SIZE} bytes")
+        h = bytes(subtree_root)
+        s = self._size >> level
+        while s & 1:
+            h = node_hash(self._edge.pop(), h)
+            s >>= 1
+        self._edge.append(h)
+        self._size += 1 << level
+
     def extend(self, leaf_hashes: Sequence[bytes]) -> None:
         """Append several leaf hashes in order."""
         for h in leaf_hashes:

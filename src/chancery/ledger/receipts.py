@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chancery.ledger import proof, tiles
+from chancery.ledger import proof
 from chancery.ledger.models import Event, LogHead
-from chancery.ledger.sequencer import HEAD_PK, stored_tile
+from chancery.ledger.sequencer import HEAD_PK, proof_reader
 from chancery.ledger.views import current_note
 
 
@@ -19,7 +19,7 @@ def log_proofs(subject_type: str, subject_id: int) -> dict[str, Any]:
     head = LogHead.objects.select_related("checkpoint").filter(pk=HEAD_PK).first()
     size = head.size if head else 0
     checkpoint = current_note(head.checkpoint) if head else ""
-    reader = tiles.TileHashReader(size, stored_tile) if size else None
+    reader = proof_reader(head) if head and size else None
     entries = []
     for kind, at, seq, leaf in (
         Event.objects.filter(subject_type=subject_type, subject_id=subject_id)

@@ -56,7 +56,7 @@ def build_leaf(
     kind: str,
     subject_type: str,
     subject_id: int,
-    at: dt.datetime,
+    at: dt.datetime | str,
     actor: str | None,
     data: dict[str, Any],
     salt: str = "",
@@ -64,7 +64,8 @@ def build_leaf(
     """The log leaf of an event: canonical JSON of what the event row holds.
 
     ``chancery verify`` rebuilds every leaf with this function from the rows' columns, so an
-    edit to any of them behind the application's back changes the leaf and is detected."""
+    edit to any of them behind the application's back changes the leaf and is detected.
+    ``at`` may be given already formatted (:func:`leaf_time`)."""
     if salt:
         data = public_data(data, salt)
         actor = text_commitment(salt, actor) if actor else actor
@@ -73,7 +74,7 @@ def build_leaf(
             "v": LEAF_VERSION,
             "kind": kind,
             "subject": f"{subject_type}:{subject_id}",
-            "at": leaf_time(at),
+            "at": at if isinstance(at, str) else leaf_time(at),
             "actor": actor,
             "data": data,
         }

@@ -218,14 +218,22 @@ def encode_entries(entries: Iterable[bytes]) -> bytes:
     parts: list[bytes] = []
     append = parts.append
     for i, entry in enumerate(entries):
-        if not isinstance(entry, bytes | bytearray | memoryview):
-            raise TileError(f"entry {i} is {type(entry).__name__}, not bytes")
-        data = bytes(entry)
-        if len(data) > MAX_ENTRY_SIZE:
-            raise TileError(f"entry {i} has {len(data)} bytes; at most {MAX_ENTRY_SIZE} fit")
-        append(len(data).to_bytes(2, "big"))
+        data = entry if type(entry) is bytes else _entry_bytes(i, entry)
+        n = len(data)
+        if n > MAX_ENTRY_SIZE:
+            raise TileError(f"entry {i} has {n} bytes; at most {MAX_ENTRY_SIZE} fit")
+        append(_UINT16[n])
         append(data)
     return b"".join(parts)
+
+
+_UINT16 = [n.to_bytes(2, "big") for n in range(MAX_ENTRY_SIZE + 1)]
+
+
+def _entry_bytes(i: int, entry: object) -> bytes:
+    if not isinstance(entry, bytes | bytearray | memoryview):
+        raise TileError(f"entry {i} is {type(entry).__name__}, not bytes")
+    return bytes(entry)
 
 
 def decode_entries(data: bytes, expected: int | None = None) -> list[bytes]:
@@ -548,6 +556,7 @@ class TileHashReader:
         size: int,
         read_tile: Callable[[int, int, int], bytes],
         cache: TileCache | None = None,
+        right_edge: Sequence[bytes] | None = None,
     ) -> None:
         _check_size(size)
         self.size = size
@@ -557,6 +566,26 @@ class TileHashReader:
         # Subtree hashes already looked up, keyed by level + 64 * index: proofs for nearby
         # leaves share most of their hashes. Bounded by clearing it when it grows too big.
         self._memo: dict[int, bytes] = {}
+        if right_edge is not None:
+            self._seed_right_edge(right_edge)
+
+    def _seed_right_edge(self, right_edge: Sequence[bytes]) -> None:
+        """Take the right edge's subtree roots (largest first, as ``merkle.Tree.right_edge``
+        and the sequencer store them) instead of reading the partial tiles that hold them.
+
+        Only for a trusted edge (the log's own database): a monitor reads everything from the
+        tiles and checks the root against the signed checkpoint."""
+        levels = [lv for lv in range(self.size.bit_length() - 1, -1, -1) if self.size >> lv & 1]
+        if len(right_edge) != len(levels) or not all(
+            isinstance(h, bytes) and len(h) == HASH_SIZE for h in right_edge
+        ):
+            raise TileError(
+                f"a right edge of a tree of {self.size} leaves is {len(levels)} hashes"
+            )
+        lo = 0
+        for level, h in zip(levels, right_edge, strict=True):
+            self._memo[level | (lo >> level) << 6] = bytes(h)
+            lo += 1 << level
 
     def _tile(self, level: int, index: int, width: int) -> _Tile:
         key = (level, index, width)

@@ -1,18 +1,22 @@
 """``chancery verify``: re-derive the whole log from the database rows and check every link.
 
-What is checked, in one streaming pass (memory does not grow with the log):
+Two streaming passes (memory does not grow with the log):
 
-1. Every integrated event, in log order: its index follows the previous one (a gap is a deleted
-   row), its leaf rebuilt from the row's columns equals the stored leaf (an edited row), and the
-   leaf's hash equals the published level-0 tile (an edited leaf or tile).
-2. The tree rebuilt from those leaves has, at every stored checkpoint's size, that checkpoint's
-   root; each checkpoint's signature verifies with the log's key and its text names the stored
-   size and root. Since all roots come from one rebuilt tree, they are consistent with each other.
-3. Checkpoints seen elsewhere (files a monitor or witness kept, ``--checkpoint``) verify and
-   agree with the rebuilt tree: two signed roots for one size is a fork.
-4. Every message row matches its ``message.received`` event: the content commitment recomputed
-   from the body and salt, the principal, sender office and channel; a message without that
-   event, or an event whose message is gone, is reported.
+Pass 1, the log as published (:func:`_check_log`). The stored leaves in index order: an index
+that does not follow the previous one is a deleted or renumbered row; their hashes must be the
+level-0 tiles, and the leaves the entry bundles, byte for byte; the tiles of every level above
+must be the roots of the tiles below; and the tree they make must have, at every stored
+checkpoint's size, that checkpoint's signed root (each checkpoint's signature verifies with the
+log's key and its text names the stored size and root). All roots come from one rebuilt tree,
+so the checkpoints are consistent with each other. Checkpoints seen elsewhere (files a monitor
+or witness kept, ``--checkpoint``) must verify and agree too: two signed roots for one size is a
+fork.
+
+Pass 2, the rows behind the log (:func:`_check_rows`). Every integrated event's leaf is rebuilt
+from the row's columns with :func:`~chancery.ledger.services.build_leaf` and must equal the
+stored leaf (an edited row); every message row must match its ``message.received`` event (the
+content commitment recomputed from the body and salt, the principal, sender office and
+channel), and a message without that event, or an event whose message is gone, is reported.
 
 The first divergent entry is named: the earliest log index at which the database and the log
 disagree.
@@ -30,10 +34,10 @@ import orjson
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from chancery.ledger import merkle, note
-from chancery.ledger.models import Checkpoint, Event, LogHead, Tile
-from chancery.ledger.sequencer import HEAD_PK, split_hashes
-from chancery.ledger.services import build_leaf
+from chancery.ledger import merkle, note, tiles
+from chancery.ledger.models import ENTRIES_LEVEL, Checkpoint, Event, LogHead, Tile
+from chancery.ledger.sequencer import HEAD_PK
+from chancery.ledger.services import build_leaf, leaf_time
 
 CHUNK = 5000
 
@@ -45,6 +49,7 @@ class Report:
     entries: int = 0
     checkpoints: int = 0
     messages: int = 0
+    rows: int = 0
     pending: int = 0
     first_divergent: int | None = None
     problems: list[str] = field(default_factory=list)
@@ -59,39 +64,41 @@ class Report:
         self.problems.append(problem)
 
 
-def _level0_hashes(size: int) -> Iterator[bytes]:
-    """The published leaf hashes, tile by tile, as the log serves them."""
-    index = 0
-    for data, width in (
-        Tile.objects.filter(level=0).order_by("index").values_list("data", "width").iterator(100)
-    ):
-        yield from split_hashes(bytes(data)[: width * merkle.HASH_SIZE])
-        index += width
-        if index >= size:
-            return
-
-
-def _event_rows() -> Iterator[tuple[Any, ...]]:
-    """The integrated events in log order, straight from the database cursor.
-
-    Raw SQL rather than the ORM: at millions of rows the ORM's per-value converters cost more
-    than the verification itself. Times and JSON are decoded here the way the ORM would."""
-    table = Event._meta.db_table
+def _stored_tiles(level: int) -> Iterator[tuple[int, int, bytes]]:
+    """(index, width, data) of the stored tiles of one level, in order, a page at a time."""
     sql = (
-        "SELECT seq, id, kind, subject_type, subject_id, at, actor_id, data, salt, leaf "  # noqa: S608
-        f"FROM {table} WHERE seq IS NOT NULL ORDER BY seq"
+        f'SELECT "index", width, data FROM {Tile._meta.db_table} '  # noqa: S608
+        'WHERE level = %s AND "index" >= %s ORDER BY "index" LIMIT 64'
     )
+    start = 0
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [level, start])
+            page = cursor.fetchall()
+        if not page:
+            return
+        for index, width, data in page:
+            yield index, width, bytes(data)
+        start = page[-1][0] + 1
+
+
+def _leaf_time(at: Any) -> str:
+    """The leaf's time from the column as the database returns it. SQLite keeps
+    ``YYYY-MM-DD HH:MM:SS[.ffffff]`` in UTC (selected as text: parsing it is most of the cost
+    of a row); PostgreSQL returns an aware datetime."""
+    if isinstance(at, str):
+        if len(at) in (19, 26) and at[10] == " ":
+            return at[:10] + "T" + at[11:] + "Z"
+        parsed = dt.datetime.fromisoformat(at)
+        at = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return leaf_time(at)
+
+
+def _cursor_rows(sql: str) -> Iterator[tuple[Any, ...]]:
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql)
         while rows := cursor.fetchmany(CHUNK):
-            for seq, pk, kind, stype, sid, at, actor_id, data, salt, leaf in rows:
-                if isinstance(at, str):
-                    at = dt.datetime.fromisoformat(at)
-                if at.tzinfo is None:  # SQLite: stored in UTC without an offset
-                    at = at.replace(tzinfo=dt.UTC)
-                if isinstance(data, (str, bytes)):
-                    data = orjson.loads(data)
-                yield seq, pk, kind, stype, sid, at, actor_id, data, salt, bytes(leaf)
+            yield from rows
 
 
 def _rows(sql: str, json_column: int | None = None) -> Iterator[tuple[Any, ...]]:
@@ -110,7 +117,10 @@ def verify_log(
     vkey: str | None = None,
     other_checkpoints: list[str] | None = None,
     progress: Callable[[int], None] | None = None,
+    rows: bool = True,
 ) -> Report:
+    """Check the log (pass 1) and, with ``rows``, re-derive every leaf from its row (pass 2)
+    and check the messages against their events."""
     report = Report()
     head = LogHead.objects.filter(pk=HEAD_PK).first()
     if head is None:
@@ -154,54 +164,159 @@ def verify_log(
             )
         claims.setdefault(cp.size, []).append((where, cp.root))
 
-    users = dict(get_user_model().objects.values_list("pk", "username"))
-    published = _level0_hashes(head.size)
-    tree = merkle.Tree()
-    diverged = False
-    leaf_hash = merkle.leaf_hash
-    for seq, pk, kind, stype, sid, at, actor_id, data, salt, stored in _event_rows():
-        index = tree.size
-        if seq != index:
-            report.diverge(
-                index,
-                f"entry {index} is missing (the next row is event #{pk} at index {seq}): "
-                "a row was deleted or renumbered",
-            )
-            break
-        actor = users.get(actor_id) if actor_id is not None else None
-        leaf = build_leaf(kind, stype, sid, at, actor, data, salt)
-        if leaf != stored and not diverged:
-            report.diverge(
-                index, f"entry {index} (event #{pk}, {kind}) does not match its row: edited"
-            )
-            diverged = True
-        h = leaf_hash(leaf)
-        if next(published, None) != h and not diverged:
-            report.diverge(
-                index,
-                f"entry {index} (event #{pk}, {kind}) differs from the published tiles",
-            )
-            diverged = True
-        tree.append(h)
-        report.entries += 1
-        if tree.size in claims:
-            _check_claims(report, tree, claims.pop(tree.size))
-        if progress is not None and report.entries % 100_000 == 0:
-            progress(report.entries)
-    if report.entries < head.size and report.first_divergent is None:
-        report.diverge(
-            report.entries,
-            f"the log has {head.size} entries but the database only {report.entries}",
-        )
+    _check_log(report, head.size, claims, progress)
     for size in sorted(claims):
         if size == 0:
             _check_claims(report, merkle.Tree(), claims[size])
         elif size <= head.size:
             for where, _ in claims[size]:
                 report.problems.append(f"{where}: could not be checked (entries missing)")
+    if rows:
+        _check_rows(report)
     report.pending = Event.objects.filter(seq__isnull=True).count()
-    _check_messages(report)
     return report
+
+
+def _check_log(
+    report: Report,
+    size: int,
+    claims: dict[int, list[tuple[str, bytes]]],
+    progress: Callable[[int], None] | None,
+) -> None:
+    """Pass 1, the log as published: the stored leaves in index order, hashed, must be the
+    level-0 tiles and the entry bundles byte for byte; the tiles above must be the roots of the
+    tiles below; the tree they make must have, at every checkpoint's size, its signed root."""
+    level0 = _stored_tiles(0)
+    bundles = _stored_tiles(ENTRIES_LEVEL)
+    tree = merkle.Tree()
+    # Checkpoint sizes, ascending: a block of 256 entries with none inside it is appended to
+    # the tree as one subtree (its tile root), the others entry by entry.
+    pending_claims = sorted(claims)
+    upper: list[bytes] = []  # level-1 hashes: the roots of the full level-0 tiles
+    leaves: list[bytes] = []
+    events = Event._meta.db_table
+    expected = 0
+    for seq, leaf in _cursor_rows(
+        f"SELECT seq, leaf FROM {events} WHERE seq IS NOT NULL ORDER BY seq"  # noqa: S608
+    ):
+        if seq != expected:
+            report.diverge(
+                expected, f"entry {expected} is missing (the next row is at index {seq}): "
+                "an event row was deleted or renumbered",
+            )
+            break
+        leaves.append(bytes(leaf))
+        expected += 1
+        if len(leaves) == tiles.TILE_WIDTH:
+            _add_block(report, tree, leaves, level0, bundles, upper, claims, pending_claims)
+            leaves = []
+            if progress is not None and tree.size % 262_144 == 0:
+                progress(tree.size)
+    if leaves:
+        _add_block(report, tree, leaves, level0, bundles, upper, claims, pending_claims)
+    report.entries = tree.size
+    if report.entries < size and report.first_divergent is None:
+        report.diverge(
+            report.entries, f"the log has {size} entries but the database only {report.entries}"
+        )
+    _check_upper_tiles(report, upper)
+
+
+def _add_block(
+    report: Report,
+    tree: merkle.Tree,
+    leaves: list[bytes],
+    level0: Iterator[tuple[int, int, bytes]],
+    bundles: Iterator[tuple[int, int, bytes]],
+    upper: list[bytes],
+    claims: dict[int, list[tuple[str, bytes]]],
+    pending_claims: list[int],
+) -> None:
+    """Hash one tile's worth of leaves, check it against the stored tiles, grow the tree and
+    check the checkpoints whose sizes fall in it."""
+    sha256 = hashlib.sha256
+    hashes = [sha256(b"\x00" + leaf).digest() for leaf in leaves]
+    start, end = tree.size, tree.size + len(hashes)
+    root = _check_block(report, start >> tiles.TILE_HEIGHT, leaves, hashes, level0, bundles)
+    while pending_claims and pending_claims[0] <= start:
+        pending_claims.pop(0)
+    if root is not None and not (pending_claims and pending_claims[0] < end):
+        tree.append_subtree(tiles.TILE_HEIGHT, root)
+        upper.append(root)
+    else:
+        for h in hashes:
+            tree.append(h)
+            if tree.size in claims:
+                _check_claims(report, tree, claims.pop(tree.size))
+        if root is not None:
+            upper.append(root)
+    if end in claims:
+        _check_claims(report, tree, claims.pop(end))
+
+
+def _check_block(
+    report: Report,
+    tile: int,
+    leaves: list[bytes],
+    hashes: list[bytes],
+    level0: Iterator[tuple[int, int, bytes]],
+    bundles: Iterator[tuple[int, int, bytes]],
+) -> bytes | None:
+    """One tile's worth of entries (256, or fewer at the end) against the stored level-0 tile
+    and entry bundle; returns the tile's root when it is full."""
+    first = tile << tiles.TILE_HEIGHT
+    joined = b"".join(hashes)
+    stored = next(level0, None)
+    if stored is None or stored[0] != tile or stored[2][: len(joined)] != joined:
+        data = stored[2] if stored is not None and stored[0] == tile else b""
+        at = next(
+            (n for n, h in enumerate(hashes) if data[n * 32 : n * 32 + 32] != h), len(hashes) - 1
+        )
+        report.diverge(first + at, f"entry {first + at} differs from the published hash tile")
+    bundle = next(bundles, None)
+    if bundle is None or bundle[0] != tile or bundle[2] != tiles.encode_entries(leaves):
+        report.diverge(first, f"entry bundle {tile} (entries {first}…) differs from the leaves")
+    return tiles.tile_root(joined) if len(hashes) == tiles.TILE_WIDTH else None
+
+
+def _check_upper_tiles(report: Report, hashes: list[bytes]) -> None:
+    """The stored tiles of levels 1 and up against the roots computed from the level below."""
+    level = 1
+    while hashes:
+        stored = b"".join(data[: width * 32] for _, width, data in _stored_tiles(level))
+        computed = b"".join(hashes)
+        if stored != computed:
+            report.problems.append(f"the stored hash tiles of level {level} differ from the leaves")
+            return
+        full = len(computed) // (tiles.TILE_WIDTH * 32)
+        hashes = [
+            tiles.tile_root(computed[n * 8192 : (n + 1) * 8192]) for n in range(full)
+        ]
+        level += 1
+    if any(True for _ in _stored_tiles(level)):
+        report.problems.append(f"there are stored hash tiles at level {level}, beyond the tree")
+
+
+def _check_rows(report: Report) -> None:
+    """Pass 2: every integrated event's leaf re-derived from its row's columns, then every
+    message against its ``message.received`` event."""
+    users = dict(get_user_model().objects.values_list("pk", "username"))
+    events = Event._meta.db_table
+    first_bad = None
+    for seq, pk, kind, stype, sid, at, actor_id, data, salt, stored in _cursor_rows(
+        "SELECT seq, id, kind, subject_type, subject_id, CAST(at AS TEXT), actor_id, "  # noqa: S608
+        f"CAST(data AS TEXT), salt, leaf FROM {events} WHERE seq IS NOT NULL ORDER BY seq"
+    ):
+        actor = users.get(actor_id) if actor_id is not None else None
+        leaf = build_leaf(kind, stype, sid, _leaf_time(at), actor, orjson.loads(data), salt)
+        if leaf != stored and leaf != bytes(stored):
+            first_bad = (seq, pk, kind)
+            break
+        report.rows += 1
+    if first_bad is not None:
+        seq, pk, kind = first_bad
+        report.diverge(seq, f"entry {seq} (event #{pk}, {kind}) does not match its row: edited")
+    _check_messages(report)
 
 
 def _check_claims(report: Report, tree: merkle.Tree, claims: list[tuple[str, bytes]]) -> None:
