@@ -12,7 +12,7 @@ so the checkpoints are consistent with each other. Checkpoints seen elsewhere (f
 or witness kept, ``--checkpoint``) must verify and agree too: two signed roots for one size is a
 fork.
 
-Pass 2, the rows behind the log (:func:`_check_rows`). Every integrated event's leaf is rebuilt
+Pass 2, the rows behind the log (:func:`check_rows`). Every integrated event's leaf is rebuilt
 from the row's columns with :func:`~chancery.ledger.services.build_leaf` and must equal the
 stored leaf (an edited row); every message row must match its ``message.received`` event (the
 content commitment recomputed from the body and salt, the principal, sender office and
@@ -172,7 +172,7 @@ def verify_log(
             for where, _ in claims[size]:
                 report.problems.append(f"{where}: could not be checked (entries missing)")
     if rows:
-        _check_rows(report)
+        check_rows(report)
     report.pending = Event.objects.filter(seq__isnull=True).count()
     return report
 
@@ -297,7 +297,7 @@ def _check_upper_tiles(report: Report, hashes: list[bytes]) -> None:
         report.problems.append(f"there are stored hash tiles at level {level}, beyond the tree")
 
 
-def _check_rows(report: Report) -> None:
+def check_rows(report: Report) -> None:
     """Pass 2: every integrated event's leaf re-derived from its row's columns, then every
     message against its ``message.received`` event."""
     users = dict(get_user_model().objects.values_list("pk", "username"))
