@@ -100,7 +100,8 @@ def _print_banner(url: str, info: dict[str, Any]) -> None:
     )
     log = info["log"]
     console.print(
-        f"Transparency log {log['origin']} ({log['size']:,} entries): {url}log/checkpoint\n"
+        f"Transparency log {log['origin']} ({log['size']:,} entries): {url}log/checkpoint, "
+        f"public page {url}transparency/\n"
         f"Verifier key: {log['vkey']}\n",
         soft_wrap=True,
     )
