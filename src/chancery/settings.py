@@ -89,10 +89,6 @@ TEMPLATES = [
 DATABASES = {
     "default": database_from_url(env_str("DATABASE_URL", "sqlite://"), data=DATA_DIR),
 }
-# No health check ("SELECT 1") before each request's first query: on PostgreSQL it is one more
-# round trip on every request, a fifth of an intake's. A connection the server has dropped fails
-# the one request that finds it; Django then closes it and the next request connects afresh.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
