@@ -268,3 +268,19 @@ def test_log_export_writes_the_served_tree(submit: Any, client: Client, tmp_path
     for ref in tiles.tiles_for_size(size):
         assert (tmp_path / ref.path).read_bytes() == client.get(f"/log/{ref.path}").content
     assert export(tmp_path)[1] == written  # partial tiles are rewritten; none is full yet
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2020-11-09 14:06:04", "2020-11-09T14:06:04Z"),  # SQLite
+        ("2020-11-09 14:06:04.213000", "2020-11-09T14:06:04.213000Z"),
+        ("2020-11-09 14:06:04.213+00", "2020-11-09T14:06:04.213000Z"),  # PostgreSQL as text
+        ("2020-11-09 14:06:04+00", "2020-11-09T14:06:04Z"),
+        ("2020-11-09 09:06:04.5-05", "2020-11-09T14:06:04.500000Z"),
+    ],
+)
+def test_verify_reads_times_as_either_database_writes_them(text: str, expected: str) -> None:
+    from chancery.ledger.verify import _leaf_time
+
+    assert _leaf_time(text) == expected

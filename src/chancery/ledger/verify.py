@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,12 +83,16 @@ def _stored_tiles(level: int) -> Iterator[tuple[int, int, bytes]]:
         start = page[-1][0] + 1
 
 
+_NAIVE_UTC = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{6})?")
+"""How SQLite holds a time (UTC, no offset): exactly what ``isoformat`` gives, with a space."""
+
+
 def _leaf_time(at: Any) -> str:
     """The leaf's time from the column as the database returns it. SQLite keeps
     ``YYYY-MM-DD HH:MM:SS[.ffffff]`` in UTC (selected as text: parsing it is most of the cost
     of a row); PostgreSQL returns an aware datetime."""
     if isinstance(at, str):
-        if len(at) in (19, 26) and at[10] == " ":
+        if _NAIVE_UTC.fullmatch(at):
             return at[:10] + "T" + at[11:] + "Z"
         parsed = dt.datetime.fromisoformat(at)
         at = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
