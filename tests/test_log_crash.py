@@ -1,8 +1,8 @@
 """Killing the sequencer (or a writer) at any moment loses nothing that was acknowledged.
 
 Real processes on a real database file: a writer commits events and records each one only after
-its commit returned (the acknowledgement a client gets); a sequencer integrates them in small
-batches and is killed with SIGKILL at random moments and restarted. At the end every
+its commit returned (the acknowledgement a client gets); two sequencers race to integrate them
+in small batches and are killed with SIGKILL at random moments and restarted. At the end every
 acknowledged event is in the log exactly once, the indexes are contiguous, and ``chancery
 verify`` rebuilds the same tree and checkpoints from the rows.
 """
@@ -86,10 +86,12 @@ def test_sigkill_at_random_moments_loses_nothing_acknowledged(tmp_path: Path) ->
     writer = _py(WRITER, str(acks), env=env)
     try:
         for _ in range(8):
-            sequencer = _py(SEQUENCER, env=env)
+            # Two sequencers at once: they race for the head, one batch wins each time.
+            sequencers = [_py(SEQUENCER, env=env), _py(SEQUENCER, env=env)]
             time.sleep(rng.uniform(0.3, 1.2))
-            sequencer.send_signal(signal.SIGKILL)
-            sequencer.wait()
+            for sequencer in sequencers:
+                sequencer.send_signal(signal.SIGKILL)
+                sequencer.wait()
         # The writer dies too, mid-transaction perhaps: what it had not acknowledged may be lost.
         writer.send_signal(signal.SIGKILL)
         writer.wait()

@@ -21,7 +21,9 @@ ENTRIES_LEVEL = -1
 
 
 class Event(models.Model):
-    at = models.DateTimeField(db_index=True)
+    # No index on ``at`` or ``actor``: nothing looks events up by them, and every index is one
+    # more write for each intake and for each event the sequencer integrates.
+    at = models.DateTimeField()
     kind = models.CharField(max_length=64)
     subject_type = models.CharField(max_length=32, help_text="message, principal, call, record")
     subject_id = models.BigIntegerField()
@@ -29,6 +31,7 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
+        db_index=False,
         on_delete=models.PROTECT,
         help_text="Empty for the system (the worker, the policy gate)",
     )

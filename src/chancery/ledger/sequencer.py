@@ -164,57 +164,66 @@ def _write_tiles(hash_tiles: dict[tuple[int, int], bytes], bundles: dict[int, by
 
 
 def integrate(limit: int | None = None) -> Integrated:
-    """Integrate one batch of pending events; returns the sizes before and after."""
+    """Integrate one batch of pending events; returns the sizes before and after.
+
+    The reading, hashing, tile building and signing happen before the write transaction, which
+    then only writes, guarded by the head's size: SQLite has one write lock for the whole
+    database, and intake must not wait behind a batch's computing. If another sequencer moved
+    the head meanwhile, :class:`HeadMoved` is raised and nothing is written."""
     limit = limit or settings.CHANCERY_LOG_BATCH
     ensure_head()
     signer = keys.log_signer()
-    with transaction.atomic():
-        head = LogHead.objects.select_for_update().get(pk=HEAD_PK)
-        last = Checkpoint.objects.get(pk=head.checkpoint_id)
-        size = head.size
-        if head.origin != signer.name:
-            raise LogIntegrityError(
-                f"the log is {head.origin!r} but the signing key is for {signer.name!r}"
-            )
-        rows = list(
-            Event.objects.filter(seq__isnull=True).order_by("id").values_list("id", "leaf")[:limit]
+    head = LogHead.objects.get(pk=HEAD_PK)
+    last = Checkpoint.objects.get(pk=head.checkpoint_id)
+    size = head.size
+    if head.origin != signer.name:
+        raise LogIntegrityError(
+            f"the log is {head.origin!r} but the signing key is for {signer.name!r}"
         )
-        if not rows:
-            return Integrated(size, size)
-        ids = [pk for pk, _ in rows]
-        leaves = [bytes(leaf) for _, leaf in rows]
-        hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
+    rows = list(
+        Event.objects.filter(seq__isnull=True).order_by("id").values_list("id", "leaf")[:limit]
+    )
+    if not rows:
+        return Integrated(size, size)
+    ids = [pk for pk, _ in rows]
+    leaves = [bytes(leaf) for _, leaf in rows]
+    hashes = [merkle.leaf_hash(leaf) for leaf in leaves]
 
-        tree = merkle.Tree.from_right_edge(size, split_hashes(bytes(last.right_edge)))
-        old_root = bytes(last.root)
-        if tree.root() != old_root:
-            raise LogIntegrityError(f"the stored right edge at size {size} does not give its root")
-        tree.extend(hashes)
-        new_size, new_root = tree.size, tree.root()
+    tree = merkle.Tree.from_right_edge(size, split_hashes(bytes(last.right_edge)))
+    old_root = bytes(last.root)
+    if tree.root() != old_root:
+        raise LogIntegrityError(f"the stored right edge at size {size} does not give its root")
+    tree.extend(hashes)
+    new_size, new_root = tree.size, tree.root()
 
-        update = tiles.extend(size, stored_tile, hashes)
-        bundles = tiles.extend_entries(size, stored_tile_entries, leaves)
+    update = tiles.extend(size, stored_tile, hashes)
+    bundles = tiles.extend_entries(size, stored_tile_entries, leaves)
 
-        def read(level: int, index: int, width: int) -> bytes:
-            data = update.tiles.get((level, index))
-            if data is not None:
-                return data[: width * merkle.HASH_SIZE]
-            return stored_tile(level, index, width)
+    def read(level: int, index: int, width: int) -> bytes:
+        data = update.tiles.get((level, index))
+        if data is not None:
+            return data[: width * merkle.HASH_SIZE]
+        return stored_tile(level, index, width)
 
-        reader = tiles.TileHashReader(new_size, read)
-        if reader.root() != new_root:
-            raise LogIntegrityError(f"the tiles and the tree disagree at size {new_size}")
-        if size and not merkle.verify_consistency(
-            size, new_size, old_root, new_root, reader.consistency_proof(size)
-        ):
-            raise LogIntegrityError(f"size {new_size} is not consistent with size {size}")
+    reader = tiles.TileHashReader(new_size, read)
+    if reader.root() != new_root:
+        raise LogIntegrityError(f"the tiles and the tree disagree at size {new_size}")
+    if size and not merkle.verify_consistency(
+        size, new_size, old_root, new_root, reader.consistency_proof(size)
+    ):
+        raise LogIntegrityError(f"size {new_size} is not consistent with size {size}")
+    note_text = signed_checkpoint(signer, new_size, new_root)
 
+    with transaction.atomic():
+        locked = LogHead.objects.select_for_update().filter(pk=HEAD_PK).values("size").first()
+        if locked is None or locked["size"] != size:
+            raise HeadMoved(f"the head left size {size} before this batch could be written")
         _assign_seq(ids, size)
         _write_tiles(update.tiles, bundles)
         cp = Checkpoint.objects.create(
             size=new_size,
             root=new_root,
-            note=signed_checkpoint(signer, new_size, new_root),
+            note=note_text,
             right_edge=b"".join(tree.right_edge),
             created_at=clock.now(),
         )
@@ -232,9 +241,15 @@ def stored_tile_entries(index: int, width: int) -> bytes:
 
 def integrate_all(limit: int | None = None) -> int:
     """Integrate batches until nothing is pending; returns how many events were integrated."""
-    total = 0
+    total, races = 0, 0
     while True:
-        batch = integrate(limit)
+        try:
+            batch = integrate(limit)
+        except HeadMoved:  # another sequencer wrote first: read the new head and go again
+            races += 1
+            if races > 100:
+                raise
+            continue
         total += batch.count
         if batch.count < (limit or settings.CHANCERY_LOG_BATCH):
             return total

@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.db import connection, transaction
 
 from chancery.ledger import merkle, note, tiles
 from chancery.ledger.models import ENTRIES_LEVEL, Checkpoint, Event, LogHead, Tile
@@ -100,6 +100,20 @@ def _leaf_time(at: Any) -> str:
 
 
 def _cursor_rows(sql: str) -> Iterator[tuple[Any, ...]]:
+    """Rows streamed from the database, a chunk at a time.
+
+    On PostgreSQL a named (server-side) cursor with binary results: in text format every leaf
+    (``bytea``) would cross the wire as hex and be decoded in Python, twice the bytes and most of
+    the time of the pass."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            raw = connection.connection
+            with raw.cursor(name=f"chancery_verify_{id(sql)}", binary=True) as cursor:
+                cursor.itersize = CHUNK
+                cursor.execute(sql)
+                while rows := cursor.fetchmany(CHUNK):
+                    yield from rows
+        return
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql)
         while rows := cursor.fetchmany(CHUNK):
