@@ -423,7 +423,7 @@ def prove(
     and the root is the tiles' own; otherwise the log's, checked against its checkpoint."""
     from chancery.ledger import merkle, tiles
     from chancery.ledger.models import Event
-    from chancery.ledger.sequencer import stored_tile
+    from chancery.ledger.sequencer import proof_tile, stored_tile
 
     root: bytes
     if synthetic:
@@ -471,10 +471,10 @@ def prove(
 
     reads = 0
 
-    def counting_read(level: int, index: int, width: int) -> bytes:
+    def counting_read(level: int, index: int, width: int) -> tuple[bytes, bytes | None]:
         nonlocal reads
         reads += 1
-        return stored_tile(level, index, width)
+        return proof_tile(level, index, width)  # as the server reads them: with inner nodes
 
     def measure() -> dict[str, Any]:
         nonlocal reads
@@ -622,11 +622,11 @@ def build_big(leaves: int, *, chunk: int = 1 << 16) -> dict[str, Any]:
 
     qn = connection.ops.quote_name
     table = qn(Tile._meta.db_table)
-    cols = [qn(c) for c in ("level", "index", "width", "data")]
+    cols = [qn(c) for c in ("level", "index", "width", "data", "inner")]
     upsert = (
-        f"INSERT INTO {table} ({', '.join(cols)}) VALUES (%s, %s, %s, %s) "  # noqa: S608
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES (%s, %s, %s, %s, %s) "  # noqa: S608
         f"ON CONFLICT ({cols[0]}, {cols[1]}) DO UPDATE SET {cols[2]} = excluded.{cols[2]}, "
-        f"{cols[3]} = excluded.{cols[3]}"
+        f"{cols[3]} = excluded.{cols[3]}, {cols[4]} = excluded.{cols[4]}"
     )
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608
@@ -645,8 +645,12 @@ def build_big(leaves: int, *, chunk: int = 1 << 16) -> dict[str, Any]:
         update = tiles.extend(size, read_tile, hashes)
         t2 = time.perf_counter()
         _keep_edge(edge, update)
+        # As the sequencer writes them: full hash tiles with their inner nodes.
         batch = [
-            (level, index, len(data) // merkle.HASH_SIZE, data)
+            (
+                level, index, len(data) // merkle.HASH_SIZE, data,
+                tiles.tile_inner_nodes(data) if len(data) == 8192 else b"",
+            )
             for (level, index), data in update.tiles.items()
         ]
         with transaction.atomic(), connection.cursor() as cursor:

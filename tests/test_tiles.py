@@ -586,3 +586,25 @@ def test_a_seeded_right_edge_gives_the_same_proofs_with_fewer_reads() -> None:
         _check_seeded_reader(size, rng)
     with pytest.raises(TileError):
         TileHashReader(3, _no_read, right_edge=[b"\0" * 32])
+
+
+def test_stored_inner_nodes_give_the_same_proofs_without_hashing() -> None:
+    from chancery.ledger.tiles import INNER_BYTES, tile_inner_nodes, tile_root
+
+    rng = random.Random(11)
+    size = 70_001
+    hashes = [rng.randbytes(32) for _ in range(size)]
+    stored = extend(0, _no_read, hashes).tiles
+
+    def with_inner(level: int, index: int, width: int) -> tuple[bytes, bytes | None]:
+        data = stored[(level, index)][: width * 32]
+        return data, tile_inner_nodes(data) if width == 256 else None
+
+    plain = TileHashReader(size, lambda lv, i, w: stored[(lv, i)][: w * 32])
+    fast = TileHashReader(size, with_inner)
+    assert fast.root() == plain.root() == merkle.root(hashes)
+    for index in (0, 1, 255, 256, 65_535, 65_536, size - 1):
+        assert fast.inclusion_proof(index) == plain.inclusion_proof(index)
+    full = stored[(0, 0)]
+    inner = tile_inner_nodes(full)
+    assert len(inner) == INNER_BYTES and inner[-32:] == tile_root(full)

@@ -75,6 +75,11 @@ class Tile(models.Model):
     index = models.BigIntegerField()
     width = models.SmallIntegerField()
     data = models.BinaryField()
+    inner = models.BinaryField(
+        blank=True,
+        default=b"",
+        help_text="A full hash tile's inner nodes (tiles.tile_inner_nodes), so proofs read them",
+    )
 
     class Meta:
         constraints = [

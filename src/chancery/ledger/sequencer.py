@@ -78,6 +78,23 @@ def stored_tile(level: int, index: int, width: int) -> bytes:
 
 
 _TILE_SQL = f'SELECT width, data FROM {Tile._meta.db_table} WHERE level = %s AND "index" = %s'  # noqa: S608
+_PROOF_TILE_SQL = (
+    f'SELECT width, data, inner FROM {Tile._meta.db_table} WHERE level = %s AND "index" = %s'  # noqa: S608
+)
+FULL_TILE = tiles.TILE_WIDTH * merkle.HASH_SIZE
+
+
+def proof_tile(level: int, index: int, width: int) -> tuple[bytes, bytes | None]:
+    """A hash tile for proofs: its first ``width`` hashes and, for a full tile, its stored inner
+    nodes, so the reader does not recompute them."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PROOF_TILE_SQL, [level, index])
+        row = cursor.fetchone()
+    if row is None or row[0] < width:
+        have = "none" if row is None else f"width {row[0]}"
+        raise tiles.TileError(f"tile {level}/{index} of width {width} is not stored ({have})")
+    inner = bytes(row[2]) if width == tiles.TILE_WIDTH and row[2] else None
+    return bytes(row[1])[: width * merkle.HASH_SIZE], inner
 
 TILE_CACHE = tiles.TileCache(capacity=1024)
 """Tiles read by this process's proofs. Safe to share for ever: the key includes the width, and
@@ -87,7 +104,7 @@ a tile's first W hashes never change."""
 def proof_reader(head: LogHead) -> tiles.TileHashReader:
     """A reader of the current tree for proofs, seeded with the head's stored right edge."""
     edge = split_hashes(bytes(head.checkpoint.right_edge))
-    return tiles.TileHashReader(head.size, stored_tile, cache=TILE_CACHE, right_edge=edge)
+    return tiles.TileHashReader(head.size, proof_tile, cache=TILE_CACHE, right_edge=edge)
 
 
 def signed_checkpoint(signer: note.Signer, size: int, root: bytes) -> str:
@@ -142,7 +159,13 @@ def _assign_seq(ids: list[int], first: int) -> None:
 
 def _write_tiles(hash_tiles: dict[tuple[int, int], bytes], bundles: dict[int, bytes]) -> None:
     rows = [
-        Tile(level=level, index=index, width=len(data) // merkle.HASH_SIZE, data=data)
+        Tile(
+            level=level,
+            index=index,
+            width=len(data) // merkle.HASH_SIZE,
+            data=data,
+            inner=tiles.tile_inner_nodes(data) if len(data) == FULL_TILE else b"",
+        )
         for (level, index), data in hash_tiles.items()
     ]
     rows += [
@@ -158,7 +181,7 @@ def _write_tiles(hash_tiles: dict[tuple[int, int], bytes], bundles: dict[int, by
         rows,
         update_conflicts=True,
         unique_fields=["level", "index"],
-        update_fields=["width", "data"],
+        update_fields=["width", "data", "inner"],
         batch_size=500,
     )
 

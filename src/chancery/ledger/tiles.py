@@ -342,6 +342,24 @@ def _next_level(data: bytes) -> bytes:
     return b"".join(out)
 
 
+INNER_BYTES = (TILE_WIDTH - 1) * HASH_SIZE
+"""Size of a full tile's inner nodes: its levels 1 to 8 (128 + 64 + ... + 1 hashes)."""
+
+
+def tile_inner_nodes(data: bytes) -> bytes:
+    """The levels above a full tile's 256 hashes inside the tile, concatenated (the root last).
+
+    A server keeps them beside the tile so that a proof need not recompute ~250 hashes for each
+    tile it reads (:class:`TileHashReader` accepts them from ``read_tile``)."""
+    if len(data) != _FULL_TILE_BYTES:
+        raise TileError(f"a full tile has {_FULL_TILE_BYTES} bytes, not {len(data)}")
+    levels = []
+    for _ in range(TILE_HEIGHT):
+        data = _next_level(data)
+        levels.append(data)
+    return b"".join(levels)
+
+
 def tile_root(data: bytes) -> bytes:
     """The Merkle root of a full tile's 256 hashes: the hash it contributes to the level above."""
     if len(data) != _FULL_TILE_BYTES:
@@ -384,7 +402,10 @@ def _join_hashes(hashes: Sequence[bytes]) -> bytes:
 def _read_checked(
     read_tile: Callable[[int, int, int], bytes], level: int, index: int, width: int
 ) -> bytes:
-    data = read_tile(level, index, width)
+    return _checked(read_tile(level, index, width), level, index, width)
+
+
+def _checked(data: object, level: int, index: int, width: int) -> bytes:
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TileError(f"read_tile({level}, {index}, {width}) returned {type(data).__name__}")
     data = bytes(data)
@@ -476,8 +497,14 @@ class _Tile:
 
     __slots__ = ("levels",)
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, inner: bytes | None = None) -> None:
         self.levels: list[bytes | None] = [data] + [None] * TILE_HEIGHT
+        if inner is not None and len(data) == _FULL_TILE_BYTES and len(inner) == INNER_BYTES:
+            pos, width = 0, TILE_WIDTH
+            for r in range(1, TILE_HEIGHT + 1):
+                width >>= 1
+                self.levels[r] = inner[pos : pos + width * HASH_SIZE]
+                pos += width * HASH_SIZE
 
     def node(self, r: int, j: int) -> bytes:
         levels = self.levels
@@ -554,7 +581,7 @@ class TileHashReader:
     def __init__(
         self,
         size: int,
-        read_tile: Callable[[int, int, int], bytes],
+        read_tile: Callable[[int, int, int], bytes | tuple[bytes, bytes | None]],
         cache: TileCache | None = None,
         right_edge: Sequence[bytes] | None = None,
     ) -> None:
@@ -591,7 +618,11 @@ class TileHashReader:
         key = (level, index, width)
         tile = self._cache._get(key)
         if tile is None:
-            tile = _Tile(_read_checked(self._read_tile, level, index, width))
+            got = self._read_tile(level, index, width)
+            inner = None
+            if isinstance(got, tuple):  # (data, inner nodes or None), from a server's store
+                got, inner = got
+            tile = _Tile(_checked(got, level, index, width), inner)
             self._cache._put(key, tile)
         return tile
 

@@ -65,10 +65,11 @@ class Report:
         self.problems.append(problem)
 
 
-def _stored_tiles(level: int) -> Iterator[tuple[int, int, bytes]]:
-    """(index, width, data) of the stored tiles of one level, in order, a page at a time."""
+def _stored_tiles(level: int) -> Iterator[tuple[int, int, bytes, bytes]]:
+    """(index, width, data, inner) of the stored tiles of one level, in order, a page at a
+    time (``inner``: the inner nodes kept beside a full hash tile, or empty)."""
     sql = (
-        f'SELECT "index", width, data FROM {Tile._meta.db_table} '  # noqa: S608
+        f'SELECT "index", width, data, inner FROM {Tile._meta.db_table} '  # noqa: S608
         'WHERE level = %s AND "index" >= %s ORDER BY "index" LIMIT 64'
     )
     start = 0
@@ -78,8 +79,8 @@ def _stored_tiles(level: int) -> Iterator[tuple[int, int, bytes]]:
             page = cursor.fetchall()
         if not page:
             return
-        for index, width, data in page:
-            yield index, width, bytes(data)
+        for index, width, data, inner in page:
+            yield index, width, bytes(data), bytes(inner or b"")
         start = page[-1][0] + 1
 
 
@@ -245,8 +246,8 @@ def _add_block(
     report: Report,
     tree: merkle.Tree,
     leaves: list[bytes],
-    level0: Iterator[tuple[int, int, bytes]],
-    bundles: Iterator[tuple[int, int, bytes]],
+    level0: Iterator[tuple[int, int, bytes, bytes]],
+    bundles: Iterator[tuple[int, int, bytes, bytes]],
     upper: list[bytes],
     claims: dict[int, list[tuple[str, bytes]]],
     pending_claims: list[int],
@@ -278,8 +279,8 @@ def _check_block(
     tile: int,
     leaves: list[bytes],
     hashes: list[bytes],
-    level0: Iterator[tuple[int, int, bytes]],
-    bundles: Iterator[tuple[int, int, bytes]],
+    level0: Iterator[tuple[int, int, bytes, bytes]],
+    bundles: Iterator[tuple[int, int, bytes, bytes]],
 ) -> bytes | None:
     """One tile's worth of entries (256, or fewer at the end) against the stored level-0 tile
     and entry bundle; returns the tile's root when it is full."""
@@ -295,18 +296,29 @@ def _check_block(
     bundle = next(bundles, None)
     if bundle is None or bundle[0] != tile or bundle[2] != tiles.encode_entries(leaves):
         report.diverge(first, f"entry bundle {tile} (entries {first}…) differs from the leaves")
-    return tiles.tile_root(joined) if len(hashes) == tiles.TILE_WIDTH else None
+    if len(hashes) != tiles.TILE_WIDTH:
+        return None
+    inner = tiles.tile_inner_nodes(joined)
+    if stored is not None and stored[0] == tile and stored[3] not in (b"", inner):
+        report.diverge(first, f"the inner nodes kept with hash tile 0/{tile} are wrong")
+    return inner[-32:]
 
 
 def _check_upper_tiles(report: Report, hashes: list[bytes]) -> None:
     """The stored tiles of levels 1 and up against the roots computed from the level below."""
     level = 1
     while hashes:
-        stored = b"".join(data[: width * 32] for _, width, data in _stored_tiles(level))
+        rows = list(_stored_tiles(level))
+        stored = b"".join(data[: width * 32] for _, width, data, _ in rows)
         computed = b"".join(hashes)
         if stored != computed:
             report.problems.append(f"the stored hash tiles of level {level} differ from the leaves")
             return
+        for index, width, data, inner in rows:
+            if inner and (width != tiles.TILE_WIDTH or inner != tiles.tile_inner_nodes(data)):
+                report.problems.append(
+                    f"the inner nodes kept with hash tile {level}/{index} are wrong"
+                )
         full = len(computed) // (tiles.TILE_WIDTH * 32)
         hashes = [
             tiles.tile_root(computed[n * 8192 : (n + 1) * 8192]) for n in range(full)

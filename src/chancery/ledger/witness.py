@@ -428,7 +428,7 @@ def submit_to_witnesses(post: Poster | None = None) -> list[Outcome]:
     must not be called inside a database transaction (it waits on the network).
     """
     from chancery.ledger.models import LogHead
-    from chancery.ledger.sequencer import HEAD_PK, TILE_CACHE, stored_tile
+    from chancery.ledger.sequencer import HEAD_PK, TILE_CACHE, proof_tile
 
     post = post or http_post
     witnesses = configured_witnesses()
@@ -440,7 +440,7 @@ def submit_to_witnesses(post: Poster | None = None) -> list[Outcome]:
     _checkpoint, opened = note.open_checkpoint(cp.note, log_verifier)
     already = _cosigners(cp.cosigned, log_verifier, witnesses) if cp.cosigned else set()
     acknowledged = _acknowledged_sizes()
-    reader = tiles.TileHashReader(cp.size, stored_tile, cache=TILE_CACHE)
+    reader = tiles.TileHashReader(cp.size, proof_tile, cache=TILE_CACHE)
     outcomes: list[Outcome] = []
     lines: dict[str, str] = {}
     for witness in witnesses:
