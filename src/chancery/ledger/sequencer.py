@@ -79,7 +79,7 @@ def stored_tile(level: int, index: int, width: int) -> bytes:
 
 _TILE_SQL = f'SELECT width, data FROM {Tile._meta.db_table} WHERE level = %s AND "index" = %s'  # noqa: S608
 _PROOF_TILE_SQL = (
-    f'SELECT width, data, inner FROM {Tile._meta.db_table} WHERE level = %s AND "index" = %s'  # noqa: S608
+    f'SELECT width, data, "inner" FROM {Tile._meta.db_table} WHERE level = %s AND "index" = %s'  # noqa: S608
 )
 FULL_TILE = tiles.TILE_WIDTH * merkle.HASH_SIZE
 

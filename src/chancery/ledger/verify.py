@@ -69,7 +69,7 @@ def _stored_tiles(level: int) -> Iterator[tuple[int, int, bytes, bytes]]:
     """(index, width, data, inner) of the stored tiles of one level, in order, a page at a
     time (``inner``: the inner nodes kept beside a full hash tile, or empty)."""
     sql = (
-        f'SELECT "index", width, data, inner FROM {Tile._meta.db_table} '  # noqa: S608
+        f'SELECT "index", width, data, "inner" FROM {Tile._meta.db_table} '  # noqa: S608
         'WHERE level = %s AND "index" >= %s ORDER BY "index" LIMIT 64'
     )
     start = 0
