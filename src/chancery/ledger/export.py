@@ -12,9 +12,8 @@ import os
 from pathlib import Path
 
 from chancery.ledger import tiles
-from chancery.ledger.models import ENTRIES_LEVEL, LogHead
-from chancery.ledger.sequencer import HEAD_PK, stored_tile
-from chancery.ledger.views import current_note
+from chancery.ledger.models import ENTRIES_LEVEL
+from chancery.ledger.sequencer import ensure_head, stored_tile
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -26,7 +25,7 @@ def _write(path: Path, data: bytes) -> None:
 
 def export(directory: Path) -> tuple[int, int]:
     """Write the current tree; returns (size, tiles written)."""
-    head = LogHead.objects.select_related("checkpoint").get(pk=HEAD_PK)
+    head = ensure_head()
     written = 0
     for ref in tiles.tiles_for_size(head.size):
         target = directory / ref.path
@@ -36,5 +35,5 @@ def export(directory: Path) -> tuple[int, int]:
         _write(target, stored_tile(level, ref.index, ref.width))
         written += 1
     _write(directory / "key", (head.vkey + "\n").encode())
-    _write(directory / "checkpoint", current_note(head.checkpoint).encode())
+    _write(directory / "checkpoint", head.checkpoint.served.encode())
     return head.size, written

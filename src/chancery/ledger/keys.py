@@ -49,6 +49,10 @@ def _load_or_create(path: Path, name: str, generate: object) -> str:
 
 
 def _signer(path: Path, name: str, kind: type[S], generate: Any, fix: str) -> S:
+    """The key at ``path``, read (or made) once per process: the sequencer signs every batch."""
+    cached = _SIGNERS.get((path, name))
+    if isinstance(cached, kind):
+        return cached
     text = _load_or_create(path, name, generate)
     try:
         signer = kind.from_text(text)
@@ -56,7 +60,11 @@ def _signer(path: Path, name: str, kind: type[S], generate: Any, fix: str) -> S:
         raise LogKeyError(f"{path}: {exc}") from None
     if signer.name != name:
         raise LogKeyError(f"{path} holds the key {signer.name!r}, but {fix} is {name!r}")
+    _SIGNERS[(path, name)] = signer
     return signer
+
+
+_SIGNERS: dict[tuple[Path, str], object] = {}
 
 
 def log_signer() -> note.Signer:

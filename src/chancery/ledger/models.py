@@ -108,6 +108,12 @@ class Checkpoint(models.Model):
     def __str__(self) -> str:
         return f"checkpoint {self.size}"
 
+    @property
+    def served(self) -> str:
+        """The checkpoint as served: with the witnesses' cosignatures once they have added
+        them."""
+        return self.cosigned or self.note
+
 
 class LogHead(models.Model):
     """The single row naming the log's current checkpoint; moved by compare-and-swap on size."""

@@ -5,44 +5,43 @@ from __future__ import annotations
 from typing import Any
 
 from chancery.ledger import proof
-from chancery.ledger.models import Event, LogHead
-from chancery.ledger.sequencer import HEAD_PK, proof_reader
-from chancery.ledger.views import current_note
+from chancery.ledger.models import Event
+from chancery.ledger.sequencer import current_head, proof_reader
 
 
-def log_proofs(subject_type: str, subject_id: int) -> dict[str, Any]:
-    """Every event of the subject with its tlog-proof once integrated (``None`` while pending).
+def log_proofs(
+    subject_type: str, subject_id: int, *, proofs: bool = True, kind: str | None = None
+) -> dict[str, Any]:
+    """Every event of the subject (or only those of ``kind``) with its log index once the
+    current checkpoint covers it, and with ``proofs`` its tlog-proof (``None`` while pending).
 
     Each proof's ``extra`` is the event's leaf (canonical JSON), so the holder can recompute its
     hash; for a message, the leaf of ``message.received`` carries the content commitment that
     the sender recomputes from its text and the salt in its receipt."""
-    head = LogHead.objects.select_related("checkpoint").filter(pk=HEAD_PK).first()
+    head = current_head()
     size = head.size if head else 0
-    checkpoint = current_note(head.checkpoint) if head else ""
-    reader = proof_reader(head) if head and size else None
+    checkpoint = head.checkpoint.served if head else ""
+    reader = proof_reader(head) if proofs and head and size else None
+    events = Event.objects.filter(subject_type=subject_type, subject_id=subject_id)
+    if kind is not None:
+        events = events.filter(kind=kind)
     entries = []
-    for kind, at, seq, leaf in (
-        Event.objects.filter(subject_type=subject_type, subject_id=subject_id)
-        .order_by("id")
-        .values_list("kind", "at", "seq", "leaf")
+    for event_kind, at, seq, leaf in events.order_by("id").values_list(
+        "kind", "at", "seq", "leaf"
     ):
+        index = seq if seq is not None and seq < size else None
         text = None
-        if reader is not None and seq is not None and seq < size:
+        if reader is not None and index is not None:
             text = proof.format_proof(
                 proof.TlogProof(
-                    index=seq,
-                    hashes=tuple(reader.inclusion_proof(seq)),
+                    index=index,
+                    hashes=tuple(reader.inclusion_proof(index)),
                     checkpoint=checkpoint,
                     extra=bytes(leaf),
                 )
             )
         entries.append(
-            {
-                "kind": kind,
-                "at": at.isoformat(),
-                "index": seq if text is not None else None,
-                "tlog_proof": text,
-            }
+            {"kind": event_kind, "at": at.isoformat(), "index": index, "tlog_proof": text}
         )
     return {
         "origin": head.origin if head else None,

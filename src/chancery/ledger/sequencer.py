@@ -59,9 +59,9 @@ def split_hashes(data: bytes) -> list[bytes]:
     return [bytes(data[i : i + h]) for i in range(0, len(data), h)]
 
 
-def stored_tile(level: int, index: int, width: int) -> bytes:
-    """The first ``width`` hashes (or entries) of a stored tile; :class:`tiles.TileError` if the
-    log has no such tile yet.
+def _tile_row(level: int, index: int, width: int) -> tuple[int, bytes, bytes]:
+    """(stored width, data, inner) of a stored tile at least ``width`` wide;
+    :class:`tiles.TileError` if the log has no such tile yet.
 
     A plain cursor rather than the ORM: a proof reads a few tiles, and the ORM's query building
     cost several times the query itself (bench/ledger.py)."""
@@ -71,14 +71,18 @@ def stored_tile(level: int, index: int, width: int) -> bytes:
     if row is None or row[0] < width:
         have = "none" if row is None else f"width {row[0]}"
         raise tiles.TileError(f"tile {level}/{index} of width {width} is not stored ({have})")
-    data = bytes(row[1])
+    return row[0], bytes(row[1]), bytes(row[2] or b"")
+
+
+def stored_tile(level: int, index: int, width: int) -> bytes:
+    """The first ``width`` hashes (or entries) of a stored tile, as served."""
+    stored, data, _ = _tile_row(level, index, width)
     if level == ENTRIES_LEVEL:
-        return data if row[0] == width else tiles.encode_entries(tiles.decode_entries(data)[:width])
+        return data if stored == width else tiles.encode_entries(tiles.decode_entries(data)[:width])
     return data[: width * merkle.HASH_SIZE]
 
 
-_TILE_SQL = f'SELECT width, data FROM {Tile._meta.db_table} WHERE level = %s AND "index" = %s'  # noqa: S608
-_PROOF_TILE_SQL = (
+_TILE_SQL = (
     f'SELECT width, data, "inner" FROM {Tile._meta.db_table} WHERE level = %s AND "index" = %s'  # noqa: S608
 )
 FULL_TILE = tiles.TILE_WIDTH * merkle.HASH_SIZE
@@ -87,14 +91,9 @@ FULL_TILE = tiles.TILE_WIDTH * merkle.HASH_SIZE
 def proof_tile(level: int, index: int, width: int) -> tuple[bytes, bytes | None]:
     """A hash tile for proofs: its first ``width`` hashes and, for a full tile, its stored inner
     nodes, so the reader does not recompute them."""
-    with connection.cursor() as cursor:
-        cursor.execute(_PROOF_TILE_SQL, [level, index])
-        row = cursor.fetchone()
-    if row is None or row[0] < width:
-        have = "none" if row is None else f"width {row[0]}"
-        raise tiles.TileError(f"tile {level}/{index} of width {width} is not stored ({have})")
-    inner = bytes(row[2]) if width == tiles.TILE_WIDTH and row[2] else None
-    return bytes(row[1])[: width * merkle.HASH_SIZE], inner
+    _, data, inner = _tile_row(level, index, width)
+    full = width == tiles.TILE_WIDTH and bool(inner)
+    return data[: width * merkle.HASH_SIZE], inner if full else None
 
 TILE_CACHE = tiles.TileCache(capacity=1024)
 """Tiles read by this process's proofs. Safe to share for ever: the key includes the width, and
@@ -125,9 +124,14 @@ def _create_head(signer: note.Signer) -> LogHead:
     )
 
 
+def current_head() -> LogHead | None:
+    """The log head with its checkpoint; ``None`` before the sequencer's first start."""
+    return LogHead.objects.select_related("checkpoint").filter(pk=HEAD_PK).first()
+
+
 def ensure_head() -> LogHead:
     """The log head, creating the empty log (and the signing key) on first start."""
-    head = LogHead.objects.select_related("checkpoint").filter(pk=HEAD_PK).first()
+    head = current_head()
     if head is not None:
         return head
     signer = keys.log_signer()
@@ -194,10 +198,9 @@ def integrate(limit: int | None = None) -> Integrated:
     database, and intake must not wait behind a batch's computing. If another sequencer moved
     the head meanwhile, :class:`HeadMoved` is raised and nothing is written."""
     limit = limit or settings.CHANCERY_LOG_BATCH
-    ensure_head()
+    head = ensure_head()
     signer = keys.log_signer()
-    head = LogHead.objects.get(pk=HEAD_PK)
-    last = Checkpoint.objects.get(pk=head.checkpoint_id)
+    last = head.checkpoint
     size = head.size
     if head.origin != signer.name:
         raise LogIntegrityError(

@@ -115,6 +115,10 @@ def _cursor_rows(sql: str) -> Iterator[tuple[Any, ...]]:
                 while rows := cursor.fetchmany(CHUNK):
                     yield from rows
         return
+    yield from _chunked(sql)
+
+
+def _chunked(sql: str) -> Iterator[tuple[Any, ...]]:
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql)
         while rows := cursor.fetchmany(CHUNK):
@@ -122,14 +126,12 @@ def _cursor_rows(sql: str) -> Iterator[tuple[Any, ...]]:
 
 
 def _rows(sql: str, json_column: int | None = None) -> Iterator[tuple[Any, ...]]:
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql)
-        while rows := cursor.fetchmany(CHUNK):
-            for row in rows:
-                if json_column is not None and isinstance(row[json_column], (str, bytes)):
-                    row = (*row[:json_column], orjson.loads(row[json_column]),
-                           *row[json_column + 1 :])
-                yield row
+    """Like :func:`_cursor_rows` with plain cursors (two of these are read side by side), and
+    the JSON column decoded."""
+    for row in _chunked(sql):
+        if json_column is not None and isinstance(row[json_column], (str, bytes)):
+            row = (*row[:json_column], orjson.loads(row[json_column]), *row[json_column + 1 :])
+        yield row
 
 
 def verify_log(
@@ -157,32 +159,31 @@ def verify_log(
 
     # Sizes at which the rebuilt tree's root is compared, with what each claims.
     claims: dict[int, list[tuple[str, bytes]]] = {}
+
+    def claim(where: str, text: str) -> note.Checkpoint | None:
+        try:
+            cp, _ = note.open_checkpoint(text, verifier)
+        except note.NoteError as exc:
+            report.problems.append(f"{where}: does not verify with the log's key ({exc})")
+            return None
+        claims.setdefault(cp.size, []).append((where, cp.root))
+        return cp
+
     for size, root, text in Checkpoint.objects.order_by("size").values_list(
         "size", "root", "note"
     ):
         report.checkpoints += 1
         where = f"stored checkpoint {size}"
-        try:
-            cp, _ = note.open_checkpoint(text, verifier)
-        except note.NoteError as exc:
-            report.problems.append(f"{where}: signature or format does not verify ({exc})")
-            continue
-        if (cp.size, cp.root, cp.origin) != (size, bytes(root), head.origin):
+        cp = claim(where, text)
+        if cp is not None and (cp.size, cp.root, cp.origin) != (size, bytes(root), head.origin):
             report.problems.append(f"{where}: its signed text does not match its row")
-        claims.setdefault(size, []).append((where, cp.root))
     for n, text in enumerate(other_checkpoints or [], 1):
-        where = f"checkpoint file {n}"
-        try:
-            cp, _ = note.open_checkpoint(text, verifier)
-        except note.NoteError as exc:
-            report.problems.append(f"{where}: does not verify with the log's key ({exc})")
-            continue
-        if cp.size > head.size:
+        cp = claim(f"checkpoint file {n}", text)
+        if cp is not None and cp.size > head.size:
             report.problems.append(
-                f"{where}: signed for size {cp.size}, beyond the database's {head.size}: "
-                "the database lost entries, or the key signed a tree it never stored"
+                f"checkpoint file {n}: signed for size {cp.size}, beyond the database's "
+                f"{head.size}: the database lost entries, or the key signed a tree it never stored"
             )
-        claims.setdefault(cp.size, []).append((where, cp.root))
 
     _check_log(report, head.size, claims, progress)
     for size in sorted(claims):

@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from chancery.ledger import tiles
-from chancery.ledger.models import ENTRIES_LEVEL, Checkpoint, LogHead
-from chancery.ledger.sequencer import HEAD_PK, stored_tile
+from chancery.ledger.models import ENTRIES_LEVEL
+from chancery.ledger.sequencer import current_head, stored_tile
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 NOT_YET = (
@@ -29,26 +29,17 @@ def _text(body: str, status: int = 200, cache: str = "no-cache") -> HttpResponse
     return response
 
 
-def _head() -> LogHead | None:
-    return LogHead.objects.select_related("checkpoint").filter(pk=HEAD_PK).first()
-
-
-def current_note(checkpoint: Checkpoint) -> str:
-    """The checkpoint as served: with the witnesses' cosignatures once they have added them."""
-    return checkpoint.cosigned or checkpoint.note
-
-
 @require_safe
 def checkpoint(request: HttpRequest) -> HttpResponse:
-    head = _head()
+    head = current_head()
     if head is None:
         return _text(NOT_YET, status=404)
-    return _text(current_note(head.checkpoint))
+    return _text(head.checkpoint.served)
 
 
 @require_safe
 def key(request: HttpRequest) -> HttpResponse:
-    head = _head()
+    head = current_head()
     if head is None:
         return _text(NOT_YET, status=404)
     return _text(head.vkey + "\n", cache="public, max-age=300")
@@ -60,7 +51,7 @@ def tile(request: HttpRequest, path: str) -> HttpResponse:
         ref = tiles.parse_tile_path(path)
     except tiles.TileError as exc:
         return _text(f"{exc}\n", status=404)
-    head = _head()
+    head = current_head()
     size = head.size if head else 0
     level = ENTRIES_LEVEL if ref.level is None else ref.level
     # Only tiles of the current tree: a wider partial tile than the checkpoint covers is not

@@ -427,12 +427,11 @@ def submit_to_witnesses(post: Poster | None = None) -> list[Outcome]:
     this often is cheap. Never raises for a witness's failure (it is logged and in the outcome);
     must not be called inside a database transaction (it waits on the network).
     """
-    from chancery.ledger.models import LogHead
-    from chancery.ledger.sequencer import HEAD_PK, TILE_CACHE, proof_tile
+    from chancery.ledger.sequencer import TILE_CACHE, current_head, proof_tile
 
     post = post or http_post
     witnesses = configured_witnesses()
-    head = LogHead.objects.select_related("checkpoint").filter(pk=HEAD_PK).first()
+    head = current_head()
     if not witnesses or head is None:
         return []
     cp = head.checkpoint

@@ -24,10 +24,9 @@ from django.db.models.functions import TruncDate
 from chancery import clock
 from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, State
 from chancery.directory.models import Principal
-from chancery.ledger.models import Event, LogHead
+from chancery.ledger.models import Event
 from chancery.ledger.receipts import log_proofs
-from chancery.ledger.sequencer import HEAD_PK
-from chancery.ledger.views import current_note
+from chancery.ledger.sequencer import current_head
 
 RECEIVED_KIND = "message.received"
 
@@ -185,21 +184,17 @@ def grand_totals(stats: list[PrincipalCounts]) -> Counts:
 # --------------------------------------------------------------------------- the log
 
 
-def _head() -> LogHead | None:
-    return LogHead.objects.select_related("checkpoint").filter(pk=HEAD_PK).first()
-
-
 def log_state() -> dict[str, Any] | None:
     """The log's current checkpoint (as served at /log/checkpoint), key and size; ``None``
     before the sequencer has signed its first checkpoint."""
-    head = _head()
+    head = current_head()
     if head is None:
         return None
     return {
         "origin": head.origin,
         "vkey": head.vkey,
         "size": head.size,
-        "checkpoint": current_note(head.checkpoint),
+        "checkpoint": head.checkpoint.served,
         "signed_at": head.checkpoint.created_at,
         "cosigned": bool(head.checkpoint.cosigned),
         # The sequencer's queue, read through its partial index: small and cheap.
@@ -210,19 +205,16 @@ def log_state() -> dict[str, Any] | None:
 def message_log_status(message: Message) -> dict[str, Any]:
     """Each event of the message: kind, time, and its index in the log once the current
     checkpoint covers it (``None`` while pending integration)."""
-    head = _head()
-    size = head.size if head else 0
+    log = log_proofs("message", message.pk, proofs=False)
     entries = [
-        {"kind": kind, "at": at, "index": seq if seq is not None and seq < size else None}
-        for kind, at, seq in Event.objects.filter(subject_type="message", subject_id=message.pk)
-        .order_by("id")
-        .values_list("kind", "at", "seq")
+        {"kind": e["kind"], "at": dt.datetime.fromisoformat(e["at"]), "index": e["index"]}
+        for e in log["entries"]
     ]
     received = next((e for e in entries if e["kind"] == RECEIVED_KIND), None)
     return {
-        "origin": head.origin if head else "",
-        "vkey": head.vkey if head else "",
-        "size": size,
+        "origin": log["origin"] or "",
+        "vkey": log["vkey"] or "",
+        "size": log["size"],
         "entries": entries,
         "pending": sum(1 for e in entries if e["index"] is None),
         "received_in_log": received is not None and received["index"] is not None,
@@ -232,8 +224,7 @@ def message_log_status(message: Message) -> dict[str, Any]:
 def received_proof(message: Message) -> str | None:
     """The C2SP tlog-proof of the message's ``message.received`` entry (its leaf in ``extra``),
     or ``None`` while that entry is pending integration."""
-    for entry in log_proofs("message", message.pk)["entries"]:
-        if entry["kind"] == RECEIVED_KIND:
-            proof: str | None = entry["tlog_proof"]
-            return proof
+    for entry in log_proofs("message", message.pk, kind=RECEIVED_KIND)["entries"]:
+        proof: str | None = entry["tlog_proof"]
+        return proof
     return None
