@@ -22,7 +22,7 @@ def canonical_json(obj: Any) -> bytes:
     """Sorted keys, no insignificant whitespace, UTF-8: the same bytes on every machine.
 
     Byte for byte what ``json.dumps(obj, sort_keys=True, separators=(",", ":"),
-    ensure_ascii=False).encode()`` gives (tests/test_canonical.py checks it on random values),
+    ensure_ascii=False).encode()`` gives (tests/ledger/test_canonical.py checks it on random values),
     made by orjson because ``chancery verify`` rebuilds every leaf of the log with it. Leaves
     hold strings, integers, booleans, null, lists and objects with string keys, never floats."""
     return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)

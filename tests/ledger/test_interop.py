@@ -1,6 +1,6 @@
 """An independent verifier: Go's golang.org/x/mod/sumdb/note and sumdb/tlog check our log.
 
-``tests/interop/verify.go`` shares no code with Chancery. It is built here with Debian's
+``tests/ledger/interop/verify.go`` shares no code with Chancery. It is built here with Debian's
 ``golang-go`` and ``golang-golang-x-mod-dev`` (GOPATH mode, offline), then run against our test
 vectors, a ``chancery log export`` of a real log, the live ``/log/`` of a server, and a receipt's
 tlog-proofs; and it must reject a flipped byte in a tile or an entry, a tampered checkpoint, a
@@ -28,9 +28,9 @@ from chancery.ledger import merkle, note, proof, sequencer
 from chancery.ledger.export import export
 from chancery.ledger.models import LogHead
 
-ROOT = Path(__file__).resolve().parent.parent
-VECTORS = ROOT / "tests" / "vectors"
-SOURCE = ROOT / "tests" / "interop" / "verify.go"
+ROOT = Path(__file__).resolve().parents[2]
+VECTORS = ROOT / "tests" / "ledger" / "vectors"
+SOURCE = ROOT / "tests" / "ledger" / "interop" / "verify.go"
 GOPATH_SRC = Path("/usr/share/gocode")
 SUMDB = GOPATH_SRC / "src" / "golang.org" / "x" / "mod" / "sumdb"
 

@@ -17,7 +17,7 @@ from chancery.ledger import merkle, tiles
 from chancery.ledger.models import Event, LogHead, Tile
 from chancery.ledger.sequencer import stored_tile
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 import ledger  # noqa: E402
 

@@ -1,4 +1,4 @@
-"""Chancery's own transparency-log test vectors (tests/vectors, made by scripts/make_vectors.py).
+"""Chancery's own transparency-log test vectors (tests/ledger/vectors, made by scripts/make_vectors.py).
 
 The committed files must be exactly what the script generates (so a change of any format shows
 up here and is made on purpose: re-run ``python scripts/make_vectors.py`` and commit), and every
@@ -21,8 +21,8 @@ import pytest
 
 from chancery.ledger import merkle, note, proof, tiles
 
-ROOT = Path(__file__).resolve().parent.parent
-VECTORS = ROOT / "tests" / "vectors"
+ROOT = Path(__file__).resolve().parents[2]
+VECTORS = ROOT / "tests" / "ledger" / "vectors"
 
 
 def _load_script() -> ModuleType:

@@ -7,7 +7,7 @@
 //	verify -key VKEY [flags] [SOURCE]
 //
 // SOURCE is a log in C2SP tlog-tiles layout: a base URL (https://host/log/), or a directory
-// (what `chancery log export DIR` writes, or tests/vectors). It reads SOURCE/checkpoint and
+// (what `chancery log export DIR` writes, or tests/ledger/vectors). It reads SOURCE/checkpoint and
 // checks, in order:
 //
 //  1. the checkpoint is a signed note (c2sp.org/signed-note) that note.Open verifies with the
@@ -26,14 +26,14 @@
 //     hashes, an empty line, the new signed checkpoint): tlog.CheckTree against the old root,
 //     taken from a checkpoint verified above.
 //
-// With -vectors, SOURCE is Chancery's tests/vectors directory, and also checkpoints/*,
+// With -vectors, SOURCE is Chancery's tests/ledger/vectors directory, and also checkpoints/*,
 // proofs/inclusion/*, proofs/consistency/*, leaf-hashes.txt and roots.txt are checked.
 //
 // It prints what it verified and exits with status 1 at the first failure (2 for bad usage).
 //
 // Build it offline with Debian's packages (golang-go, golang-golang-x-mod-dev):
 //
-//	GO111MODULE=off GOPATH=/usr/share/gocode go build -o verify tests/interop/verify.go
+//	GO111MODULE=off GOPATH=/usr/share/gocode go build -o verify tests/ledger/interop/verify.go
 package main
 
 import (
@@ -654,7 +654,7 @@ func main() {
 	var (
 		keyFlag      = flag.String("key", "", "the log's verifier key `VKEY` (or @FILE to read it from a file)")
 		cpFlag       = flag.String("checkpoint", "", "read the checkpoint from `FILE` instead of SOURCE/checkpoint")
-		vectors      = flag.Bool("vectors", false, "SOURCE is Chancery's tests/vectors: also check its checkpoints, proofs, leaf hashes and roots")
+		vectors      = flag.Bool("vectors", false, "SOURCE is Chancery's tests/ledger/vectors: also check its checkpoints, proofs, leaf hashes and roots")
 		entries      = flag.Bool("entries", true, "check every entry bundle against the leaf hashes")
 		oldTiles     = flag.Bool("old-tiles", false, "also authenticate each -old checkpoint against the tiles at its own size")
 		witnessFlags multiFlag
