@@ -374,7 +374,7 @@ def test_4c_failed_mail_is_recorded_and_retried(
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr(services, "send_mail", refuse)
+    monkeypatch.setattr(services.escalation, "send_mail", refuse)
     with clock.travel(5 * H):
         assert worker.run_once().mailed == 0
     note = Notification.objects.get()

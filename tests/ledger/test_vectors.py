@@ -1,4 +1,5 @@
-"""Chancery's own transparency-log test vectors (tests/ledger/vectors, made by scripts/make_vectors.py).
+"""Chancery's own transparency-log test vectors (tests/ledger/vectors, made by
+scripts/make_vectors.py).
 
 The committed files must be exactly what the script generates (so a change of any format shows
 up here and is made on purpose: re-run ``python scripts/make_vectors.py`` and commit), and every

@@ -97,8 +97,9 @@ def submit(
         sub, by=request.user, idempotency_key=idempotency_key
     )
     answer = services.submission_answer(message)
-    # Rendered directly, as SubmittedOut would render it (tests/correspondence/test_intake_path.py holds them
-    # equal), rather than validating our own answer again through pydantic on every message.
+    # Rendered directly, as SubmittedOut would render it
+    # (tests/correspondence/test_intake_path.py holds them equal), rather than validating our
+    # own answer again through pydantic on every message.
     answer["receipt"]["received_at"] = message.received_at
     from chancery.api import api  # noqa: PLC0415 (chancery.api imports this module)
 

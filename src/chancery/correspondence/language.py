@@ -10,7 +10,8 @@ writes in Belarusian. Measured on this machine for the 17 languages of the demo 
 - low-accuracy mode (trigram models only), preloaded: about 20 MB.
 
 Letters are whole sentences, where low-accuracy mode labels every demo language correctly (see
-tests/correspondence/test_language.py); it errs only on one- or two-word texts. So the worker uses low-accuracy
+tests/correspondence/test_language.py);
+it errs only on one- or two-word texts. So the worker uses low-accuracy
 mode unless ``CHANCERY_LANGUAGE_ACCURACY = "high"``. The detector is built once per set of
 languages, only in the process that detects (the worker), never on the intake path; a declared
 language always takes precedence over the detected one.

@@ -1,0 +1,159 @@
+"""The delivery target: overdue messages no hold accounts for are escalated once, and mailed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, F, Q
+
+from chancery import clock
+from chancery.accounts.models import Role
+from chancery.correspondence.models import (
+    PRE_DELIVERY,
+    Hold,
+    Message,
+    Notification,
+    State,
+)
+from chancery.correspondence.services.common import (
+    _active_hold_exists,
+    _lock,
+    _message_event,
+    active_hold,
+)
+from chancery.directory.models import Principal
+
+MAIL_ATTEMPTS = 5
+MAIL_RETRY_AFTER = dt.timedelta(minutes=5)
+def principal_counts(principal: Principal) -> dict[str, int]:
+    """What the principal's office and the dashboard count: nothing held is left uncounted."""
+    qs = Message.objects.filter(principal=principal)
+    by_state = dict(qs.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+    active = Hold.objects.filter(message__principal=principal, released_at__isnull=True)
+    now = clock.now()
+    return {
+        **{s: by_state.get(s, 0) for s in State.values},
+        "total": sum(by_state.values()),
+        "held_by_policy": active.filter(is_policy=True).count(),
+        "held_by_officer": active.filter(is_policy=False).count(),
+        "overdue": qs.filter(state__in=PRE_DELIVERY, due_at__lte=now).count(),
+        "escalated": qs.filter(state__in=PRE_DELIVERY, escalated_at__isnull=False).count(),
+    }
+
+
+# --- delivery target and escalation ------------------------------------------------------------
+
+
+def overdue_messages(now: dt.datetime | None = None) -> Any:
+    now = now or clock.now()
+    return Message.objects.filter(state__in=PRE_DELIVERY, due_at__lte=now)
+
+
+def _escalation_recipients(principal: Principal) -> list[str]:
+    if principal.office_email:
+        return [principal.office_email]
+    staff = get_user_model().objects.filter(
+        profile__principal=principal, groups__name=Role.PRINCIPAL_OFFICE, is_active=True
+    ).exclude(email="")
+    return sorted(set(staff.values_list("email", flat=True)))
+
+
+def escalate_overdue(now: dt.datetime | None = None) -> list[Message]:
+    """Flag, record and mail every open message past its target that no hold accounts for."""
+    now = now or clock.now()
+    candidates = (
+        overdue_messages(now)
+        .filter(escalated_at__isnull=True)
+        .filter(~_active_hold_exists())
+        .order_by("due_at", "id")
+    )
+    escalated: list[Message] = []
+    for message_id in list(candidates.values_list("id", flat=True)):
+        with transaction.atomic():
+            message = _lock(message_id)
+            if message.escalated_at is not None or message.state not in PRE_DELIVERY:
+                continue
+            if active_hold(message) is not None:
+                continue
+            message.escalated_at = now
+            message.save(update_fields=["escalated_at"])
+            late = now - message.due_at
+            _message_event(
+                message, "message.escalated", None, overdue_seconds=int(late.total_seconds())
+            )
+            Notification.objects.create(
+                message=message, kind="escalation",
+                recipients=_escalation_recipients(message.principal), created_at=now,
+                subject=f"[Chancery] {message.tracking} is past its delivery target",
+            )
+            escalated.append(message)
+    return escalated
+
+
+def _escalation_body(message: Message) -> str:
+    try:
+        zone: dt.tzinfo = zoneinfo.ZoneInfo(message.principal.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = dt.UTC
+
+    def local(moment: dt.datetime) -> str:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+    return (
+        f"{message.tracking}, from {message.sender_office}, received "
+        f"{local(message.received_at)}, is past its delivery target ({local(message.due_at)}) "
+        f"and is {message.get_state_display().lower()}.\n"
+        "It has not been delivered to your office. The operations center has been alerted; "
+        "the escalation is recorded in the message's history and in the public log.\n"
+    )
+
+
+def send_pending_notifications(limit: int = 100) -> int:
+    """Send escalation mails after the commit that recorded them (worker).
+
+    Each mail is claimed with a conditional update, so two workers never send it twice; a claim
+    left by a worker that died goes stale after MAIL_RETRY_AFTER, and a failed send is retried
+    on later passes, up to MAIL_ATTEMPTS times, with the last error kept on the row."""
+    stale = clock.now() - MAIL_RETRY_AFTER
+    due = (
+        Notification.objects.filter(sent_at__isnull=True, attempts__lt=MAIL_ATTEMPTS)
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lte=stale))
+        .order_by("id")
+        .values_list("id", "claimed_at")[:limit]
+    )
+    sent = 0
+    for pk, claimed_at in list(due):
+        claimed = Notification.objects.filter(
+            pk=pk, sent_at__isnull=True, claimed_at=claimed_at
+        ).update(claimed_at=clock.now(), attempts=F("attempts") + 1)
+        if not claimed:
+            continue  # another worker has it
+        note = Notification.objects.select_related(
+            "message__principal", "message__sender_office"
+        ).get(pk=pk)
+        message = note.message
+        if not note.recipients or message is None:
+            note.error = (
+                "no recipient: set the principal's office email (or the staffers' emails)"
+            )
+            note.attempts = MAIL_ATTEMPTS
+            note.save(update_fields=["error", "attempts"])
+            continue
+        try:
+            send_mail(note.subject, _escalation_body(message), None, note.recipients)
+        except Exception as exc:  # noqa: BLE001 - the failure is recorded, shown and retried
+            note.error = f"attempt {note.attempts}: {exc}"[:1000]
+            note.save(update_fields=["error"])
+            continue
+        note.sent_at = clock.now()
+        note.error = ""
+        note.save(update_fields=["sent_at", "error"])
+        sent += 1
+    return sent
+
+

@@ -1,0 +1,144 @@
+"""The transition status and the support-policy gate: messages held visibly, released in order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from chancery import clock
+from chancery.accounts.models import Role
+from chancery.correspondence.access import require_role
+from chancery.correspondence.models import (
+    PRE_DELIVERY,
+    Hold,
+    Message,
+)
+from chancery.correspondence.services.common import (
+    MAX_REASON,
+    _active_hold_exists,
+    _clean_text,
+    _deliver,
+    _lock,
+    _lock_hold,
+    _lock_principal,
+    _place_policy_hold,
+    _release,
+    active_hold,
+)
+from chancery.directory.models import Principal, StatusChange
+from chancery.errors import Conflict, InvalidInput
+from chancery.ledger.services import record_event
+
+# --- transition status and the policy gate -----------------------------------------------------
+
+
+def _open_gate(principal: Principal, by: Any, why: str) -> list[Message]:
+    """Release the principal's policy holds and deliver in order of receipt (principal locked)."""
+    released: list[Message] = []
+    holds = (
+        Hold.objects.filter(message__principal=principal, is_policy=True, released_at__isnull=True)
+        .order_by("message__received_at", "message_id")
+        .values_list("id", "message_id")
+    )
+    for hold_id, message_id in list(holds):
+        message = _lock(message_id)
+        hold = _lock_hold(hold_id)
+        if hold.released_at is not None:
+            continue
+        hold.message = message
+        _release(hold, by, why)
+        if message.state in PRE_DELIVERY and active_hold(message) is None:
+            # A message an officer also holds stays held; its own hold's expiry delivers it.
+            _deliver(message, None, "policy gate lifted")
+            released.append(message)
+    return released
+
+
+def _close_gate(principal: Principal) -> int:
+    """Hold, by the policy, every open message of the principal not already held."""
+    held = 0
+    unheld = (
+        Message.objects.filter(principal=principal, state__in=PRE_DELIVERY)
+        .filter(~_active_hold_exists())
+        .order_by("received_at", "id")
+        .values_list("id", flat=True)
+    )
+    for message_id in list(unheld):
+        message = _lock(message_id)
+        if message.state in PRE_DELIVERY and active_hold(message) is None:
+            _place_policy_hold(message, principal)
+            held += 1
+    return held
+
+
+def set_principal_status(
+    principal: Principal, *, by: Any, status: str, note: str = ""
+) -> list[Message]:
+    """Record a transition status; if the gate opens, deliver held messages in order of receipt."""
+    require_role(by, Role.ADMIN, action="record a principal's transition status")
+    if status not in Principal.Status.values:
+        raise InvalidInput(
+            f"status {status!r} is unknown; use one of {', '.join(Principal.Status.values)}.",
+            field="status",
+        )
+    note = _clean_text(note, field="note", max_len=MAX_REASON, required=False)
+    released: list[Message] = []
+    with transaction.atomic():
+        principal = _lock_principal(principal.pk)
+        if principal.status == status:
+            raise Conflict(
+                f"The {principal.title} is already '{principal.get_status_display()}'."
+            )
+        was_gated = principal.gate_active
+        principal.status = status
+        principal.save(update_fields=["status"])
+        now = clock.now()
+        StatusChange.objects.create(principal=principal, status=status, at=now, by=by, note=note)
+        record_event(
+            "principal", principal.pk, "principal.status", actor=by,
+            data={
+                "principal": principal.slug, "status": status,
+                "gate_open": not principal.gate_active,
+            },
+        )
+        if was_gated and not principal.gate_active:
+            released = _open_gate(principal, by, f"transition status is now {status}")
+        elif not was_gated and principal.gate_active:
+            _close_gate(principal)
+    return released
+
+
+def sync_policy_gates() -> int:
+    """Make the policy holds agree with each principal's status (worker).
+
+    ``set_principal_status`` does this itself; the sweep covers what it cannot see: a submission
+    that read the gate just before it opened, a support policy changed in the admin, an
+    officer's hold that ended under a closed gate. Returns how many messages were held or
+    delivered."""
+    changed = 0
+    for principal in Principal.objects.all():
+        if principal.gate_active:
+            pending = (
+                Message.objects.filter(principal=principal, state__in=PRE_DELIVERY)
+                .filter(~_active_hold_exists())
+                .exists()
+            )
+        else:
+            pending = Hold.objects.filter(
+                message__principal=principal, is_policy=True, released_at__isnull=True
+            ).exists()
+        if not pending:
+            continue
+        with transaction.atomic():
+            principal = _lock_principal(principal.pk)
+            if principal.gate_active:
+                changed += _close_gate(principal)
+            else:
+                changed += len(_open_gate(
+                    principal, None,
+                    f"transition status is {principal.status}; the policy no longer holds it",
+                ))
+    return changed
+
+
