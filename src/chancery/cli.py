@@ -198,8 +198,8 @@ def principal_status(
     _setup(data_dir)
     from django.contrib.auth.models import User
 
-    from chancery.correspondence.services import set_principal_status
     from chancery.directory.models import Principal
+    from chancery.directory.services import set_principal_status
     from chancery.errors import ChanceryError
 
     user = User.objects.filter(username=username).first()

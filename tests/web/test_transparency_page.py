@@ -22,11 +22,11 @@ from playwright.sync_api import Page, expect
 from chancery import clock
 from chancery.correspondence import services
 from chancery.correspondence.models import Message
+from chancery.correspondence.transparency import Counts, daily_counts
 from chancery.directory.models import Office, Principal
 from chancery.ledger import note, proof
 from chancery.ledger.models import LogHead
 from chancery.ledger.sequencer import integrate_all
-from chancery.web.transparency import Counts, daily_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +110,7 @@ def test_counts_per_principal_and_day(small_world: dict[str, Message]) -> None:
 
 
 def _day(y: int, m: int, d: int, **counts: int) -> Any:
-    from chancery.web.transparency import DayCounts
+    from chancery.correspondence.transparency import DayCounts
 
     return DayCounts(day=dt.date(y, m, d), **counts)
 

@@ -12,11 +12,9 @@ from django.db.models import Q, QuerySet
 
 from chancery import clock
 from chancery.accounts.models import Role
-from chancery.accounts.roles import has_role, profile_of, roles_of
+from chancery.accounts.roles import ALL_SEEING, profile_of, require_role, roles_of
 from chancery.correspondence.models import TRACKING_RE, ContentRead, Message, State
 from chancery.errors import Forbidden, NotFound
-
-ALL_SEEING = {Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER, Role.ADMIN, Role.AUDITOR}
 
 
 def polity_filter(prefix: str, mission: Any) -> Q:
@@ -97,12 +95,6 @@ def read_content(user: Any, message: Message, *, via: str, part: str = "body") -
         )
     ContentRead.objects.create(message=message, user=user, at=clock.now(), via=via, part=part)
     return message
-
-
-def require_role(user: Any, *roles: str, action: str) -> None:
-    if not has_role(user, *roles):
-        names = ", ".join(Role(r).label.lower() for r in roles)
-        raise Forbidden(f"Only a {names} may {action}.")
 
 
 AUDIT_ROLES = (Role.AUDITOR, Role.ADMIN)

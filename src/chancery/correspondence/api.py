@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Header, Path, Query, Router, Status
 
 from chancery.accounts.models import Role
-from chancery.accounts.roles import has_role, profile_of
+from chancery.accounts.roles import ALL_SEEING, has_role, profile_of
 from chancery.correspondence import services
 from chancery.correspondence.access import access_message, require_role, visible_messages
 from chancery.correspondence.models import Hold, State, Translation
@@ -32,7 +32,8 @@ from chancery.correspondence.schemas import (
     TranslationOut,
     TranslationRequestIn,
 )
-from chancery.errors import InvalidInput, NotFound
+from chancery.directory.api import Slug, principal_by_slug
+from chancery.errors import Forbidden, InvalidInput, NotFound
 
 router = Router(tags=["correspondence"])
 ERRORS: dict[int, Any] = {
@@ -251,3 +252,22 @@ def sign_off(request: HttpRequest, translation_id: TranslationId, payload: SignO
         raise NotFound(f"No translation {translation_id} that you can see.")
     t = services.sign_off_translation(t, by=request.user, text=payload.text)
     return translation_dict(t, with_text=True)
+
+
+@router.get(
+    "/principals/{slug}/inbox", response={200: list[MessageOut], **ERRORS}, tags=["directory"]
+)
+def inbox(request: HttpRequest, slug: Slug) -> list[dict[str, Any]]:
+    """Every message addressed to the principal, from the moment it is received. Held messages
+    show sender, date, channel and the hold (category, reason, who, expiry), not the content."""
+    principal = principal_by_slug(slug)
+    allowed = has_role(request.user, *ALL_SEEING) or (
+        has_role(request.user, Role.PRINCIPAL_OFFICE)
+        and profile_of(request.user).principal_id == principal.pk
+    )
+    if not allowed:
+        raise Forbidden(
+            f"Only the {principal.title}'s office and the operations center see this inbox."
+        )
+    qs = visible_messages(request.user).filter(principal=principal).order_by("-received_at", "-id")
+    return [message_dict(m, request.user, via="api", full=False) for m in qs]

@@ -1,4 +1,4 @@
-"""Directory API: principals and their inboxes, sending offices."""
+"""Directory API: principals (and their transition status), sending offices."""
 
 from __future__ import annotations
 
@@ -6,16 +6,14 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Path, Router, Schema
+from ninja import Field, Path, Router, Schema
 
 from chancery.accounts.models import Role
-from chancery.accounts.roles import has_role, profile_of
-from chancery.correspondence import services
-from chancery.correspondence.access import ALL_SEEING, require_role, visible_messages
-from chancery.correspondence.present import message_dict
-from chancery.correspondence.schemas import SLUG_PATTERN, ErrorOut, MessageOut, StatusIn
+from chancery.accounts.roles import ALL_SEEING, has_role, profile_of, require_role
+from chancery.directory import services
 from chancery.directory.models import Office, Principal
-from chancery.errors import Forbidden, NotFound
+from chancery.errors import NotFound
+from chancery.schemas import SLUG_PATTERN, ErrorOut, InSchema
 
 router = Router(tags=["directory"])
 ERRORS: dict[int, Any] = {
@@ -25,6 +23,11 @@ ERRORS: dict[int, Any] = {
 Slug = Annotated[
     str, Path(..., pattern=SLUG_PATTERN, description="Principal slug, e.g. president-elect")
 ]
+
+
+class StatusIn(InSchema):
+    status: str = Field(..., description="candidate, projected, ascertained or inaugurated")
+    note: str = ""
 
 
 class PrincipalOut(Schema):
@@ -51,7 +54,7 @@ class OfficeOut(Schema):
     took_office: dt.date | None
 
 
-def _principal(slug: str) -> Principal:
+def principal_by_slug(slug: str) -> Principal:
     principal = Principal.objects.filter(slug=slug).first()
     if principal is None:
         known = ", ".join(Principal.objects.values_list("slug", flat=True))
@@ -76,28 +79,11 @@ def principals(request: HttpRequest) -> list[dict[str, Any]]:
     return [_principal_out(p) for p in Principal.objects.all()]
 
 
-@router.get("/principals/{slug}/inbox", response={200: list[MessageOut], **ERRORS})
-def inbox(request: HttpRequest, slug: Slug) -> list[dict[str, Any]]:
-    """Every message addressed to the principal, from the moment it is received. Held messages
-    show sender, date, channel and the hold (category, reason, who, expiry), not the content."""
-    principal = _principal(slug)
-    allowed = has_role(request.user, *ALL_SEEING) or (
-        has_role(request.user, Role.PRINCIPAL_OFFICE)
-        and profile_of(request.user).principal_id == principal.pk
-    )
-    if not allowed:
-        raise Forbidden(
-            f"Only the {principal.title}'s office and the operations center see this inbox."
-        )
-    qs = visible_messages(request.user).filter(principal=principal).order_by("-received_at", "-id")
-    return [message_dict(m, request.user, via="api", full=False) for m in qs]
-
-
 @router.post("/principals/{slug}/status", response={200: PrincipalOut, **ERRORS})
 def set_status(request: HttpRequest, slug: Slug, payload: StatusIn) -> dict[str, Any]:
     """Record a transition status (admin). Opening the policy gate delivers held messages in
     order of receipt."""
-    principal = _principal(slug)
+    principal = principal_by_slug(slug)
     services.set_principal_status(
         principal, by=request.user, status=payload.status, note=payload.note
     )

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from chancery.web import views
 
@@ -13,27 +13,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", views.home, name="home"),
-    path("messages/", views.message_list, name="message_list"),
-    path("messages/<str:tracking>/", views.message_detail, name="message_detail"),
-    path(
-        "messages/<str:tracking>/attachments/<int:attachment_id>/",
-        views.attachment_download,
-        name="attachment",
-    ),
-    path("messages/<str:tracking>/<slug:action>/", views.message_action, name="message_action"),
-    path("principals/<slug:slug>/inbox/", views.inbox, name="inbox"),
-    path("translations/", views.translation_queue, name="translations"),
-    path("translations/<int:pk>/", views.translation_sign_off, name="translation"),
-    path("portal/", views.portal, name="portal"),
-    path("portal/new/", views.portal_new, name="portal_new"),
-    path("portal/<str:tracking>/", views.portal_message, name="portal_message"),
-    path("portal/<str:tracking>/receipt.json", views.portal_receipt, name="portal_receipt"),
-    path(
-        "portal/<str:tracking>/received.tlog-proof",
-        views.portal_received_proof,
-        name="portal_received_proof",
-    ),
     path("transparency/", views.transparency_page, name="transparency"),
-    path("admin-tools/principals/", views.admin_principals, name="admin_principals"),
-    path("audit/", views.audit, name="audit"),
+    path("", include("chancery.correspondence.urls")),
+    path("", include("chancery.directory.urls")),
 ]

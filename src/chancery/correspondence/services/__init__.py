@@ -41,7 +41,7 @@ from chancery.correspondence.services.escalation import (
     principal_counts,
     send_pending_notifications,
 )
-from chancery.correspondence.services.gate import set_principal_status, sync_policy_gates
+from chancery.correspondence.services.gate import sync_policy_gates
 from chancery.correspondence.services.holds import (
     confirm_hold,
     expire_holds,
@@ -65,6 +65,7 @@ from chancery.correspondence.services.lifecycle import (
     triage,
 )
 from chancery.correspondence.services.sender import POLICY_PENDING, sender_status
+from chancery.directory.services import set_principal_status
 
 __all__ = [
     "LIAISON_CHANNELS", "MAIL_ATTEMPTS", "MAIL_RETRY_AFTER", "MAX_REASON", "MAX_SUBJECT",

@@ -20,8 +20,8 @@ from chancery.correspondence.models import (
     State,
 )
 from chancery.directory.models import Principal
-from chancery.directory.validators import validate_language_code
-from chancery.errors import Conflict, InvalidInput, TooLarge
+from chancery.directory.services import lock_principal
+from chancery.errors import Conflict
 from chancery.ledger.services import record_event
 
 LIAISON_CHANNELS = {Channel.PORTAL, Channel.API, Channel.DIPLOMATIC_NOTE}
@@ -30,52 +30,6 @@ MAX_SUBJECT = 300
 MAX_REASON = 2000
 def _hours(name: str) -> dt.timedelta:
     return dt.timedelta(hours=float(getattr(settings, name)))
-
-
-LABELS = {
-    "body": "The message text (body)",
-    "subject": "The subject",
-    "reason": "The reason",
-    "text": "The translation (text)",
-    "note": "The note",
-}
-
-
-def _clean_text(value: Any, *, field: str, max_len: int, required: bool) -> str:
-    """Check free text; errors name the field both for people and for API clients."""
-    name = LABELS.get(field, field)
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InvalidInput(f"{name} must be text.", field=field)
-    if "\x00" in value:
-        raise InvalidInput(f"{name} contains a NUL character; remove it.", field=field)
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise InvalidInput(
-            f"{name} is not valid Unicode: it contains an unpaired surrogate (often a broken "
-            "\\ud800-\\udfff escape in JSON); send the text as UTF-8.",
-            field=field,
-        ) from None
-    if required and not value.strip():
-        raise InvalidInput(f"{name} is empty; write it out.", field=field)
-    if len(value) > max_len:
-        raise TooLarge(
-            f"{name} is {len(value):,} characters; the limit is {max_len:,}.", field=field
-        )
-    return value
-
-
-def _language(value: Any, *, field: str) -> str:
-    code = str(value or "").strip().lower()
-    try:
-        validate_language_code(code)
-    except Exception:
-        raise InvalidInput(
-            f"{field} {value!r} is not an ISO 639-1 language code (e.g. 'fr').", field=field
-        ) from None
-    return code
 
 
 def _when(moment: dt.datetime | None) -> str:
@@ -102,10 +56,7 @@ def _lock(message: Message | int) -> Message:
     )
 
 
-def _lock_principal(pk: int) -> Principal:
-    # FOR NO KEY UPDATE: does not conflict with the key-share locks that inserting a message
-    # (whose foreign key points here) takes, so intake is never blocked by it.
-    return Principal.objects.select_for_update(no_key=True).get(pk=pk)
+_lock_principal = lock_principal
 
 
 def _lock_hold(pk: int) -> Hold:

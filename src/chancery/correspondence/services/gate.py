@@ -6,18 +6,13 @@ from typing import Any
 
 from django.db import transaction
 
-from chancery import clock
-from chancery.accounts.models import Role
-from chancery.correspondence.access import require_role
 from chancery.correspondence.models import (
     PRE_DELIVERY,
     Hold,
     Message,
 )
 from chancery.correspondence.services.common import (
-    MAX_REASON,
     _active_hold_exists,
-    _clean_text,
     _deliver,
     _lock,
     _lock_hold,
@@ -26,9 +21,8 @@ from chancery.correspondence.services.common import (
     _release,
     active_hold,
 )
-from chancery.directory.models import Principal, StatusChange
-from chancery.errors import Conflict, InvalidInput
-from chancery.ledger.services import record_event
+from chancery.directory.models import Principal
+from chancery.directory.services import on_status_change
 
 # --- transition status and the policy gate -----------------------------------------------------
 
@@ -72,50 +66,25 @@ def _close_gate(principal: Principal) -> int:
     return held
 
 
-def set_principal_status(
-    principal: Principal, *, by: Any, status: str, note: str = ""
-) -> list[Message]:
-    """Record a transition status; if the gate opens, deliver held messages in order of receipt."""
-    require_role(by, Role.ADMIN, action="record a principal's transition status")
-    if status not in Principal.Status.values:
-        raise InvalidInput(
-            f"status {status!r} is unknown; use one of {', '.join(Principal.Status.values)}.",
-            field="status",
-        )
-    note = _clean_text(note, field="note", max_len=MAX_REASON, required=False)
-    released: list[Message] = []
-    with transaction.atomic():
-        principal = _lock_principal(principal.pk)
-        if principal.status == status:
-            raise Conflict(
-                f"The {principal.title} is already '{principal.get_status_display()}'."
-            )
-        was_gated = principal.gate_active
-        principal.status = status
-        principal.save(update_fields=["status"])
-        now = clock.now()
-        StatusChange.objects.create(principal=principal, status=status, at=now, by=by, note=note)
-        record_event(
-            "principal", principal.pk, "principal.status", actor=by,
-            data={
-                "principal": principal.slug, "status": status,
-                "gate_open": not principal.gate_active,
-            },
-        )
-        if was_gated and not principal.gate_active:
-            released = _open_gate(principal, by, f"transition status is now {status}")
-        elif not was_gated and principal.gate_active:
-            _close_gate(principal)
-    return released
+@on_status_change
+def _status_changed(principal: Principal, by: Any, was_gated: bool) -> list[Message]:
+    """The gate follows the principal's new status (``directory.services.set_principal_status``
+    calls this with the principal locked): opening it delivers the held messages in order of
+    receipt, closing it holds every open message visibly."""
+    if was_gated and not principal.gate_active:
+        return _open_gate(principal, by, f"transition status is now {principal.status}")
+    if not was_gated and principal.gate_active:
+        _close_gate(principal)
+    return []
 
 
 def sync_policy_gates() -> int:
     """Make the policy holds agree with each principal's status (worker).
 
-    ``set_principal_status`` does this itself; the sweep covers what it cannot see: a submission
-    that read the gate just before it opened, a support policy changed in the admin, an
-    officer's hold that ended under a closed gate. Returns how many messages were held or
-    delivered."""
+    ``set_principal_status`` does this itself (through ``_status_changed``); the sweep covers
+    what it cannot see: a submission that read the gate just before it opened, a support
+    policy changed in the admin, an officer's hold that ended under a closed gate. Returns how
+    many messages were held or delivered."""
     changed = 0
     for principal in Principal.objects.all():
         if principal.gate_active:

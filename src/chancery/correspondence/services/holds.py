@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from chancery import clock
-from chancery.correspondence.access import require_role
+from chancery.accounts.roles import require_role
 from chancery.correspondence.models import (
     PRE_DELIVERY,
     Hold,
@@ -17,7 +17,6 @@ from chancery.correspondence.models import (
 from chancery.correspondence.services.common import (
     MAX_REASON,
     OFFICERS,
-    _clean_text,
     _deliver,
     _hours,
     _lock,
@@ -32,6 +31,7 @@ from chancery.correspondence.services.common import (
 )
 from chancery.directory.models import Principal
 from chancery.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chancery.inputs import clean_text as _clean_text
 
 # --- holds ------------------------------------------------------------------------------------
 

@@ -27,9 +27,7 @@ from chancery.correspondence.models import (
 from chancery.correspondence.services.common import (
     LIAISON_CHANNELS,
     MAX_SUBJECT,
-    _clean_text,
     _hours,
-    _language,
     _message_event,
     _place_policy_hold,
 )
@@ -38,6 +36,8 @@ from chancery.directory import lookups
 from chancery.directory.models import Office, Principal
 from chancery.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from chancery.fastinsert import insert
+from chancery.inputs import clean_text as _clean_text
+from chancery.inputs import language_code as _language
 from chancery.ledger.receipts import log_proofs
 
 # --- intake -----------------------------------------------------------------------------------

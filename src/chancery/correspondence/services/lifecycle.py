@@ -10,8 +10,7 @@ from django.db import transaction
 
 from chancery import clock
 from chancery.accounts.models import Role
-from chancery.accounts.roles import profile_of
-from chancery.correspondence.access import require_role
+from chancery.accounts.roles import profile_of, require_role
 from chancery.correspondence.models import (
     Message,
     State,
@@ -20,10 +19,8 @@ from chancery.correspondence.models import (
 from chancery.correspondence.services.common import (
     MAX_REASON,
     OFFICERS,
-    _clean_text,
     _deliver,
     _held_text,
-    _language,
     _lock,
     _message_event,
     _policy_text,
@@ -32,6 +29,8 @@ from chancery.correspondence.services.common import (
     active_hold,
 )
 from chancery.errors import Conflict, Forbidden, InvalidInput
+from chancery.inputs import clean_text as _clean_text
+from chancery.inputs import language_code as _language
 
 # --- lifecycle --------------------------------------------------------------------------------
 

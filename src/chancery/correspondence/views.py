@@ -1,0 +1,648 @@
+"""Correspondence pages: thin. Access goes through ``correspondence.access``; every change
+goes through ``correspondence.services``; a ``ChanceryError`` becomes a message on the page with
+its 4xx status.
+
+Each page serves htmx requests too: message actions return the action panel (plus the history,
+out of band). Without JavaScript every form is a plain POST answered by a redirect (or, on
+error, the page with the error and its status).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from chancery.accounts.models import Role
+from chancery.accounts.roles import has_role, is_officer, profile_of, roles_of
+from chancery.correspondence import services, transparency
+from chancery.correspondence.access import (
+    ALL_SEEING,
+    access_message,
+    can_read_content,
+    parse_tracking,
+    polity_filter,
+    read_content,
+    require_role,
+    visible_messages,
+)
+from chancery.correspondence.forms import ACCEPT, SubmissionForm
+from chancery.correspondence.models import (
+    PRE_DELIVERY,
+    Attachment,
+    Channel,
+    ContentRead,
+    Hold,
+    Message,
+    State,
+    Translation,
+)
+from chancery.correspondence.present import current_hold
+from chancery.directory.models import Office, Principal
+from chancery.errors import ChanceryError, Conflict, Forbidden, InvalidInput, NotFound
+from chancery.ledger.models import Event
+from chancery.pages import error_page, is_htmx, safe_next, signed_in, web_view
+
+OFFICERS = (Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER)
+
+
+def _active_holds() -> Prefetch:
+    return Prefetch(
+        "holds",
+        queryset=Hold.objects.filter(released_at__isnull=True)
+        .select_related("placed_by", "confirmed_by", "renewal_requested_by")
+        .order_by("is_policy", "id"),
+        to_attr="active_holds",
+    )
+
+
+# --------------------------------------------------------------------------- message list
+
+
+@web_view
+@require_GET
+def message_list(request: HttpRequest) -> HttpResponseBase:
+    q = (request.GET.get("q") or "").strip()
+    if q.upper().startswith("CH-"):
+        return redirect("message_detail", tracking=q.upper())
+    qs = visible_messages(request.user).prefetch_related(_active_holds()).order_by(
+        "-received_at", "-id"
+    )
+    state = request.GET.get("state") or ""
+    if state in State.values:
+        qs = qs.filter(state=state)
+    principal = request.GET.get("principal") or ""
+    if principal:
+        qs = qs.filter(principal__slug=principal)
+    if q:
+        qs = qs.filter(
+            Q(sender_office__title__icontains=q)
+            | Q(sender_office__leader__name__icontains=q)
+            | Q(sender_office__country__name__icontains=q)
+            | Q(sender_office__organisation__name__icontains=q)
+        )
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "correspondence/message_list.html", {
+        "page": page, "states": list(State), "state": state, "q": q,
+        "principals": Principal.objects.all(), "principal": principal,
+        "nav_active": "messages",
+    })
+
+
+# --------------------------------------------------------------------------- message detail
+
+
+def _history(message: Message) -> list[Event]:
+    return list(
+        Event.objects.filter(subject_type="message", subject_id=message.pk)
+        .select_related("actor")
+        .order_by("id")
+    )
+
+
+def panel_context(request: HttpRequest, message: Message) -> dict[str, Any]:
+    """The state, hold and action forms of a message (no content: safe to re-render often)."""
+    user = request.user
+    hold = current_hold(message)
+    # The other active hold (at most one officer's and one policy hold coexist): shown too, so
+    # the policy hold does not vanish from the page while an officer holds the message.
+    other_holds = (
+        list(message.holds.filter(released_at__isnull=True).exclude(pk=hold.pk).order_by("id"))
+        if hold is not None
+        else []
+    )
+    officer = is_officer(user)
+    open_ = message.state in PRE_DELIVERY
+    actions: dict[str, Any] = {}
+    if officer:
+        actions["triage"] = message.state == State.RECEIVED
+        actions["request_translation"] = message.state in (
+            State.RECEIVED, State.TRIAGED, State.DELIVERED
+        )
+        actions["place_hold"] = open_ and (hold is None or hold.is_policy)
+        if hold is not None and not hold.is_policy:
+            actions["confirm_hold"] = hold.confirmed_at is None
+            actions["own_hold"] = hold.placed_by_id == user.pk
+            actions["renew_hold"] = hold.confirmed_at is not None
+            actions["release_hold"] = True
+        actions["deliver"] = open_ and hold is None and message.state != State.TRANSLATION_REQUESTED
+        actions["reject"] = open_
+    own_office = profile_of(user).principal_id == message.principal_id
+    if has_role(user, Role.PRINCIPAL_OFFICE) and own_office:
+        actions["acknowledge"] = message.state == State.DELIVERED
+    return {
+        "message": message,
+        "hold": hold,
+        "other_holds": other_holds,
+        "actions": actions,
+        "any_action": any(v for k, v in actions.items() if k != "own_hold"),
+        "categories": [(c, Hold.Category(c).label) for c in Hold.OFFICER_CATEGORIES],
+        "translations": list(message.translations.select_related("translator", "requested_by")),
+        "sender_status": services.sender_status(message),
+        "hold_max_hours": settings.CHANCERY_HOLD_MAX_HOURS,
+    }
+
+
+def detail_context(request: HttpRequest, message: Message) -> dict[str, Any]:
+    context = panel_context(request, message)
+    content = can_read_content(request.user, message)
+    if content:
+        read_content(request.user, message, via="web")
+        context["attachments"] = list(message.attachments.select_related("blob"))
+    context.update({
+        "content": content,
+        "signed_off": [
+            t for t in context["translations"] if t.status == Translation.Status.SIGNED_OFF
+        ],
+        "events": _history(message),
+    })
+    return context
+
+
+@web_view
+@require_GET
+def message_detail(request: HttpRequest, tracking: str) -> HttpResponseBase:
+    message = access_message(request.user, tracking)
+    if roles_of(request.user) == {Role.LIAISON}:
+        # The sender follows its message in the portal: status and receipt, not the
+        # operations center's internal working (officers' names, hold deliberations).
+        return redirect("portal_message", tracking=message.tracking)
+    if message.tracking != tracking:
+        return redirect("message_detail", tracking=message.tracking)
+    return render(request, "correspondence/message_detail.html", detail_context(request, message))
+
+
+@web_view
+@require_GET
+def attachment_download(
+    request: HttpRequest, tracking: str, attachment_id: int
+) -> HttpResponseBase:
+    message = access_message(request.user, tracking)
+    attachment = (
+        Attachment.objects.select_related("blob").filter(pk=attachment_id, message=message).first()
+    )
+    if attachment is None:
+        raise NotFound(f"{message.tracking} has no attachment {attachment_id}.")
+    read_content(request.user, message, via="web", part=f"attachment:{attachment.pk}")
+    blob = attachment.blob
+    response = HttpResponse(bytes(blob.data), content_type=blob.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, attachment.filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Content-Length"] = str(blob.size)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _hold_from_form(request: HttpRequest, message: Message) -> Hold:
+    """The hold the form was about; if it has changed since the page was loaded, say so."""
+    hold = current_hold(message)
+    raw = request.POST.get("hold", "")
+    if hold is None:
+        raise Conflict(f"{message.tracking} has no active hold any more; reload the page.")
+    if raw and raw != str(hold.pk):
+        raise Conflict("The hold on this message has changed since you loaded the page; reload it.")
+    return hold
+
+
+def _act(request: HttpRequest, message: Message, action: str) -> str:
+    """Run one action through the services; return what to tell the person."""
+    user = request.user
+    post = request.POST
+    if action == "triage":
+        services.triage(message, by=user, note=post.get("note", ""))
+        return f"{message.tracking} is triaged."
+    if action == "request-translation":
+        t = services.request_translation(
+            message, by=user,
+            source_language=post.get("source_language", "").strip(),
+            target_language=(post.get("target_language") or "en").strip().lower(),
+        )
+        return f"Translation from {t.source_language} into {t.target_language} requested."
+    if action == "place-hold":
+        hold = services.place_hold(
+            message, by=user, category=post.get("category", ""), reason=post.get("reason", "")
+        )
+        return (
+            f"Hold placed ({hold.get_category_display()}). It lapses unless a second officer "
+            "confirms it."
+        )
+    if action == "confirm-hold":
+        services.confirm_hold(_hold_from_form(request, message), by=user)
+        return "Hold confirmed."
+    if action == "renew-hold":
+        hold = services.renew_hold(_hold_from_form(request, message), by=user)
+        if hold.renewal_requested_by_id:
+            return "Renewal requested; a second officer must confirm it."
+        return "Hold renewed."
+    if action == "release-hold":
+        services.release_hold(
+            _hold_from_form(request, message), by=user,
+            reason=post.get("reason", "") or "released by an officer",
+        )
+        return "Hold released."
+    if action == "deliver":
+        services.deliver(message, by=user)
+        return f"{message.tracking} is delivered to the principal's office."
+    if action == "reject":
+        services.reject(message, by=user, reason=post.get("reason", ""))
+        return f"{message.tracking} is rejected; the sender sees the reason."
+    if action == "acknowledge":
+        services.acknowledge(message, by=user)
+        return f"{message.tracking} is acknowledged."
+    raise NotFound(f"There is no action {action!r}.")
+
+
+ACTIONS = {
+    "triage", "request-translation", "place-hold", "confirm-hold", "renew-hold", "release-hold",
+    "deliver", "reject", "acknowledge",
+}
+
+
+@signed_in
+@require_POST
+def message_action(request: HttpRequest, tracking: str, action: str) -> HttpResponseBase:
+    try:
+        message = access_message(request.user, tracking)
+    except ChanceryError as exc:
+        return error_page(request, exc)
+    detail = reverse("message_detail", args=[message.tracking])
+    try:
+        if action not in ACTIONS:
+            raise NotFound(f"There is no action {action!r}.")
+        done = _act(request, message, action)
+    except ChanceryError as exc:
+        message.refresh_from_db()
+        # Keep what the person typed and keep the form they used open, with the error beside it.
+        kept = {"error": exc, "posted": request.POST, "open_form": action}
+        if is_htmx(request):
+            context = panel_context(request, message)
+            context.update({**kept, "events": _history(message), "oob": True})
+            return render(
+                request, "correspondence/_panel_response.html", context, status=exc.status
+            )
+        context = detail_context(request, message)
+        context.update(kept)
+        return render(request, "correspondence/message_detail.html", context, status=exc.status)
+    message.refresh_from_db()
+    if is_htmx(request):
+        context = panel_context(request, message)
+        context.update({"done": done, "events": _history(message), "oob": True})
+        return render(request, "correspondence/_panel_response.html", context)
+    flash.success(request, done)
+    return redirect(safe_next(request, detail))
+
+
+# --------------------------------------------------------------------------- inbox
+
+
+@web_view
+@require_GET
+def inbox(request: HttpRequest, slug: str) -> HttpResponseBase:
+    principal = Principal.objects.filter(slug=slug).first()
+    if principal is None:
+        raise NotFound(f"No principal {slug!r}.")
+    roles = roles_of(request.user)
+    own_office = (
+        Role.PRINCIPAL_OFFICE in roles and profile_of(request.user).principal_id == principal.pk
+    )
+    if not (roles & ALL_SEEING or own_office):
+        raise Forbidden(
+            f"Only the {principal.title}'s office and the operations center see this inbox."
+        )
+    qs = (
+        visible_messages(request.user)
+        .filter(principal=principal)
+        .prefetch_related(_active_holds())
+        .order_by("-received_at", "-id")
+    )
+    show = request.GET.get("show", "")
+    filters: dict[str, Q] = {
+        "held": Q(holds__released_at__isnull=True, holds__isnull=False),
+        "delivered": Q(state=State.DELIVERED),
+        "acknowledged": Q(state=State.ACKNOWLEDGED),
+        "pending": Q(state__in=PRE_DELIVERY),
+        "rejected": Q(state=State.REJECTED),
+    }
+    if show in filters:
+        qs = qs.filter(filters[show]).distinct()
+    else:
+        show = ""
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "m": m,
+            "hold": (getattr(m, "active_holds", None) or [None])[0],
+            "holds": getattr(m, "active_holds", None) or [],
+            "content": can_read_content(request.user, m),
+        }
+        for m in page.object_list
+    ]
+    base = visible_messages(request.user).filter(principal=principal)
+    policy_held = Hold.objects.filter(
+        released_at__isnull=True, is_policy=True, message__principal=principal
+    ).count()
+    return render(request, "correspondence/inbox.html", {
+        "principal": principal,
+        "rows": rows,
+        "page": page,
+        "show": show,
+        "tabs": [
+            ("", "All", base.count()),
+            ("held", "Held", base.filter(holds__released_at__isnull=True, holds__isnull=False)
+             .distinct().count()),
+            ("pending", "Not yet delivered", base.filter(state__in=PRE_DELIVERY).count()),
+            ("delivered", "Delivered", base.filter(state=State.DELIVERED).count()),
+            ("acknowledged", "Acknowledged", base.filter(state=State.ACKNOWLEDGED).count()),
+            ("rejected", "Rejected", base.filter(state=State.REJECTED).count()),
+        ],
+        "policy_held": policy_held,
+        "can_acknowledge": own_office,
+        "nav_active": f"inbox-{principal.slug}",
+    })
+
+
+# --------------------------------------------------------------------------- translations
+
+
+def _translation_scope(user: Any) -> QuerySet[Translation]:
+    require_role(
+        user, Role.TRANSLATOR, *OFFICERS, Role.ADMIN, action="see the translation queue"
+    )
+    qs = Translation.objects.select_related(
+        "message__principal", "message__sender_office__leader",
+        "message__sender_office__country", "message__sender_office__organisation",
+        "requested_by", "translator",
+    )
+    if has_role(user, Role.TRANSLATOR) and not has_role(user, *OFFICERS, Role.ADMIN):
+        qs = qs.filter(source_language__in=profile_of(user).languages or [])
+    return qs
+
+
+@web_view
+@require_GET
+def translation_queue(request: HttpRequest) -> HttpResponseBase:
+    qs = _translation_scope(request.user)
+    open_items = list(qs.filter(status=Translation.Status.REQUESTED).order_by("requested_at", "id"))
+    groups: dict[str, list[Translation]] = {}
+    for t in open_items:
+        groups.setdefault(t.source_language, []).append(t)
+    done = list(
+        qs.filter(status=Translation.Status.SIGNED_OFF).order_by("-signed_off_at", "-id")[:20]
+    )
+    languages = (
+        profile_of(request.user).languages if has_role(request.user, Role.TRANSLATOR) else []
+    )
+    return render(request, "correspondence/translations.html", {
+        "groups": sorted(groups.items()),
+        "open_count": len(open_items),
+        "done": done,
+        "languages": languages,
+        "nav_active": "translations",
+    })
+
+
+@web_view
+def translation_sign_off(request: HttpRequest, pk: int) -> HttpResponseBase:
+    translation = _translation_scope(request.user).filter(pk=pk).first()
+    if translation is None or not visible_messages(request.user).filter(
+        pk=translation.message_id
+    ).exists():
+        raise NotFound(f"No translation {pk} that you can see.")
+    message = translation.message
+    error: ChanceryError | None = None
+    status = 200
+    text = translation.text
+    if request.method == "POST":
+        text = request.POST.get("text", "")
+        try:
+            services.sign_off_translation(translation, by=request.user, text=text)
+        except ChanceryError as exc:
+            error, status = exc, exc.status
+        else:
+            flash.success(request, f"Translation of {message.tracking} signed off. Thank you.")
+            return redirect("translations")
+    elif request.method != "GET":
+        return HttpResponse(status=405)
+    read_content(request.user, message, via="web")
+    can_sign = (
+        translation.status == Translation.Status.REQUESTED
+        and has_role(request.user, Role.TRANSLATOR)
+        and translation.source_language in (profile_of(request.user).languages or [])
+    )
+    return render(request, "correspondence/translation_sign_off.html", {
+        "t": translation, "message": message, "text": text, "error": error,
+        "can_sign": can_sign, "nav_active": "translations",
+    }, status=status)
+
+
+# --------------------------------------------------------------------------- liaison portal
+
+
+def _liaison(user: Any) -> Any:
+    require_role(user, Role.LIAISON, action="use the liaison portal")
+    mission = profile_of(user).mission
+    if mission is None:
+        raise Forbidden("Your liaison account is not bound to a mission; ask an administrator.")
+    return mission
+
+
+def _own_messages(user: Any, mission: Any) -> QuerySet[Message]:
+    return visible_messages(user).filter(polity_filter("", mission))
+
+
+@web_view
+@require_GET
+def portal(request: HttpRequest) -> HttpResponseBase:
+    mission = _liaison(request.user)
+    qs = _own_messages(request.user, mission).order_by("-received_at", "-id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [{"m": m, "status": services.sender_status(m)} for m in page.object_list]
+    return render(request, "correspondence/portal.html", {
+        "mission": mission, "rows": rows, "page": page, "nav_active": "portal",
+    })
+
+
+def _portal_offices(mission: Any) -> list[Office]:
+    qs = Office.objects.select_related("leader", "country", "organisation")
+    if mission.country_id:
+        qs = qs.filter(country_id=mission.country_id)
+    else:
+        qs = qs.filter(organisation_id=mission.organisation_id)
+    return list(qs.filter(left_office__isnull=True).order_by("kind", "title"))
+
+
+@web_view
+def portal_new(request: HttpRequest) -> HttpResponseBase:
+    mission = _liaison(request.user)
+    offices = _portal_offices(mission)
+    principals = list(Principal.objects.all())
+    languages = sorted({code for o in offices for code in o.languages} | {"en"})
+    status = 200
+    attachment_error = ""
+    dropped: list[str] = []
+    if request.method == "POST":
+        form = SubmissionForm(request.POST, offices=offices, principals=principals)
+        # A browser never refills a file input: on any error, name the files to choose again.
+        dropped = [f.name or "" for f in request.FILES.getlist("attachments") if f.name]
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["sender_office"] is None:
+                    raise InvalidInput(
+                        "Choose the office that sends the message.", field="sender_office"
+                    )
+                files = [(f.name or "", f.read()) for f in request.FILES.getlist("attachments")]
+                message, _ = services.submit_message(
+                    services.Submission(
+                        principal=data["principal"],
+                        sender_office=data["sender_office"],
+                        channel=Channel.PORTAL,
+                        subject=data["subject"],
+                        body=data["body"],
+                        language=data["language"],
+                        attachments=files,
+                    ),
+                    by=request.user,
+                )
+            except ChanceryError as exc:
+                field = exc.field if exc.field in form.fields else None
+                form.add_error(field, exc.message)
+                if exc.field == "attachments":
+                    attachment_error = exc.message
+                status = exc.status
+            else:
+                flash.success(
+                    request,
+                    f"Received: your message has the tracking number {message.tracking}. "
+                    "Keep the receipt below.",
+                )
+                return redirect("portal_message", tracking=message.tracking)
+        else:
+            status = 422
+    elif request.method == "GET":
+        form = SubmissionForm(offices=offices, principals=principals)
+    else:
+        return HttpResponse(status=405)
+    return render(request, "correspondence/portal_new.html", {
+        "form": form, "mission": mission, "languages": languages, "accept": ACCEPT,
+        "attachment_error": attachment_error,
+        "dropped": dropped if status != 200 else [],
+        "max_attachments": settings.CHANCERY_MAX_ATTACHMENTS,
+        "max_mb": settings.CHANCERY_MAX_ATTACHMENT_BYTES / (1024 * 1024),
+        "nav_active": "portal-new",
+    }, status=status)
+
+
+def _portal_message(request: HttpRequest, tracking: str) -> Message:
+    mission = _liaison(request.user)
+    year, pk = parse_tracking(tracking)
+    message = _own_messages(request.user, mission).filter(pk=pk).first()
+    if message is None or message.received_at.year != year:
+        raise NotFound(f"No message {tracking} from {mission.country or mission.organisation}.")
+    return message
+
+
+@web_view
+@require_GET
+def portal_message(request: HttpRequest, tracking: str) -> HttpResponseBase:
+    message = _portal_message(request, tracking)
+    status = services.sender_status(message)
+    steps = ["received", "in review", "delivered", "acknowledged"]
+    reached = {
+        "received": 0, "received, delivery pending the transition": 1, "in review": 1,
+        "delivered": 2, "acknowledged": 3,
+    }.get(status, 0)
+    read_content(request.user, message, via="web")
+    return render(request, "correspondence/portal_message.html", {
+        "message": message,
+        "status": status,
+        "steps": [(s, i <= reached) for i, s in enumerate(steps)],
+        "receipt": services.receipt(message),
+        "log": transparency.message_log_status(message),
+        "nav_active": "portal",
+    })
+
+
+@web_view
+@require_GET
+def portal_receipt(request: HttpRequest, tracking: str) -> HttpResponseBase:
+    message = access_message(request.user, tracking)
+    body = json.dumps(
+        services.receipt_with_proofs(message), indent=2, ensure_ascii=False, sort_keys=True
+    )
+    response = HttpResponse(body + "\n", content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"receipt-{message.tracking}.json"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@web_view
+@require_GET
+def portal_received_proof(request: HttpRequest, tracking: str) -> HttpResponseBase:
+    """The C2SP tlog-proof of the message's ``message.received`` entry, for offline checking
+    (``chancery receipt verify FILE --key VKEY``, or any tlog-proof verifier)."""
+    message = access_message(request.user, tracking)
+    text = transparency.received_proof(message)
+    if text is None:
+        raise NotFound(
+            f"The receipt of {message.tracking} is not in the log yet: the sequencer "
+            "integrates new events within seconds. Reload the message page in a moment."
+        )
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"received-{message.tracking}.tlog-proof"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+# --------------------------------------------------------------------------- audit
+
+
+@web_view
+@require_GET
+def audit(request: HttpRequest) -> HttpResponseBase:
+    require_role(request.user, Role.AUDITOR, Role.ADMIN, action="review the access audit")
+    qs = ContentRead.objects.select_related(
+        "user", "message__principal", "message__sender_office__leader",
+        "message__sender_office__country", "message__sender_office__organisation",
+    ).order_by("-at", "-id")
+    username = (request.GET.get("user") or "").strip()
+    tracking = (request.GET.get("message") or "").strip()
+    via = (request.GET.get("via") or "").strip()
+    problem = ""
+    if username:
+        qs = qs.filter(user__username=username)
+    if tracking:
+        try:
+            year, pk = parse_tracking(tracking)
+        except ChanceryError as exc:
+            problem = exc.message
+            qs = qs.none()
+        else:
+            qs = qs.filter(message_id=pk, message__received_at__year=year)
+    if via:
+        qs = qs.filter(via=via)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    readers = User.objects.filter(
+        pk__in=ContentRead.objects.values("user_id").distinct()
+    ).order_by("username")
+    return render(request, "correspondence/audit.html", {
+        "page": page, "username": username, "tracking": tracking, "via": via,
+        "readers": readers, "vias": ["web", "api", "export"], "problem": problem,
+        "total": qs.count(), "nav_active": "audit",
+    })

@@ -1,0 +1,83 @@
+"""The directory's rules: a principal's transition status.
+
+Recording a status is the directory's business; what a status *means* for the work waiting on
+the principal (the correspondence gate today, the call queue next) belongs to the apps that hold
+that work. They register a listener with :func:`on_status_change`; ``set_principal_status``
+calls every listener inside its own transaction, after the status and its event are written,
+so a status change and its consequences commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+
+from chancery import clock
+from chancery.accounts.models import Role
+from chancery.accounts.roles import require_role
+from chancery.directory.models import Principal, StatusChange
+from chancery.errors import Conflict, InvalidInput
+from chancery.inputs import clean_text
+from chancery.ledger.services import record_event
+
+MAX_NOTE = 2000
+
+StatusListener = Callable[[Principal, Any, bool], list[Any]]
+"""``listener(principal, by, was_gated) -> released``: called with the principal locked and its
+new status saved; ``was_gated`` is whether its support policy held work before the change.
+Returns what the change released (for the caller to report), or an empty list."""
+
+_listeners: list[StatusListener] = []
+
+
+def on_status_change(listener: StatusListener) -> StatusListener:
+    """Register ``listener`` (usable as a decorator); registering twice is harmless."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+    return listener
+
+
+def lock_principal(pk: int) -> Principal:
+    """The principal under a row lock. FOR NO KEY UPDATE: it does not conflict with the
+    key-share locks that inserting a row pointing here takes, so intake never waits on it."""
+    return Principal.objects.select_for_update(no_key=True).get(pk=pk)
+
+
+def set_principal_status(
+    principal: Principal, *, by: Any, status: str, note: str = ""
+) -> list[Any]:
+    """Record a transition status (admins); the apps' listeners act on it (opening the
+    correspondence gate delivers held messages in order of receipt). Returns what they
+    released."""
+    require_role(by, Role.ADMIN, action="record a principal's transition status")
+    if status not in Principal.Status.values:
+        raise InvalidInput(
+            f"status {status!r} is unknown; use one of {', '.join(Principal.Status.values)}.",
+            field="status",
+        )
+    note = clean_text(note, field="note", max_len=MAX_NOTE, required=False)
+    released: list[Any] = []
+    with transaction.atomic():
+        principal = lock_principal(principal.pk)
+        if principal.status == status:
+            raise Conflict(
+                f"The {principal.title} is already '{principal.get_status_display()}'."
+            )
+        was_gated = principal.gate_active
+        principal.status = status
+        principal.save(update_fields=["status"])
+        StatusChange.objects.create(
+            principal=principal, status=status, at=clock.now(), by=by, note=note
+        )
+        record_event(
+            "principal", principal.pk, "principal.status", actor=by,
+            data={
+                "principal": principal.slug, "status": status,
+                "gate_open": not principal.gate_active,
+            },
+        )
+        for listener in _listeners:
+            released.extend(listener(principal, by, was_gated))
+    return released

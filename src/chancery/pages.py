@@ -1,0 +1,71 @@
+"""What every app's pages share: sign-in, htmx detection, a ``ChanceryError`` shown as the
+error page with its status, and a safe ``next`` address. Each app's ``views.py`` builds on these;
+the shell (``web/``) holds the layout they extend."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from chancery.errors import ChanceryError
+
+View = Callable[..., HttpResponseBase]
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """An htmx request for a fragment (a history-restore request wants the whole page)."""
+    details = getattr(request, "htmx", None)
+    return bool(details) and not getattr(details, "history_restore_request", False)
+
+
+def signed_in(fn: View) -> View:
+    """``login_required``; an htmx request whose session has ended is sent to the login page
+    as a whole (``HX-Redirect``) instead of having the login form swapped into a panel."""
+
+    protected = login_required(fn)
+
+    @wraps(fn)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated and is_htmx(request):
+            response = HttpResponse(status=401)
+            response["HX-Redirect"] = f"{settings.LOGIN_URL}?next={quote(request.path)}"
+            return response
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+def error_page(request: HttpRequest, exc: ChanceryError) -> HttpResponse:
+    template = "web/_error.html" if is_htmx(request) else "web/error.html"
+    return render(request, template, {"error": exc}, status=exc.status)
+
+
+def web_view(fn: View) -> View:
+    """Login required; a ``ChanceryError`` raised by access helpers or services becomes the
+    error page with the error's status (403, 404, 409, 422...)."""
+
+    @wraps(fn)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return fn(request, *args, **kwargs)
+        except ChanceryError as exc:
+            return error_page(request, exc)
+
+    return signed_in(wrapper)
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return nxt
+    return fallback
