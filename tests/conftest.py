@@ -166,3 +166,14 @@ def _fast_password_hasher(settings: Any) -> None:
     machine, which would dominate the suite. Tests of login still run the real auth path with
     a cheap hasher (the documented Django testing practice)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts() -> None:
+    """Each test starts with no API requests counted (the counters are per process; ids are
+    reused between tests). The login limit counts in the database, rolled back per test."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["throttle"], LocMemCache):  # not the database (no access here)
+        caches["throttle"].clear()

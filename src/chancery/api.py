@@ -9,24 +9,88 @@ that does not validate, a missing or bad token.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.parser import Parser
 
 from chancery.accounts.auth import BearerToken, Session, explain_failure
+from chancery.accounts.throttling import AnonThrottle, UserThrottle, describe_rate
 from chancery.errors import ChanceryError
 
 
 class BodyError(ValueError):
     """The request body cannot be read as a JSON object; the message says why."""
 
+    status = 400
+    code = "bad_request_body"
+    field: str | None = None
+
+
+class DuplicateKey(BodyError):
+    """An object in the body gives the same name twice (JSON parsers disagree on which value
+    wins, RFC 8259 §4, so the request is refused rather than one of them silently taken)."""
+
+    status = 422
+    code = "invalid_input"
+
+    def __init__(self, field: str) -> None:
+        name = field.rpartition(".")[2]
+        where = f" (at {field})" if field != name else ""
+        super().__init__(
+            f"The request body gives the field {name!r} more than once{where}; send each "
+            "field once."
+        )
+        self.field = field
+
 
 def _reject_constant(name: str) -> Any:
     raise BodyError(f"The request body is not valid JSON: {name} is not a JSON value.")
+
+
+class _Repeated(Exception):
+    pass
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _Repeated
+    return obj
+
+
+class _Marked(dict[str, Any]):
+    repeated: str | None = None
+
+
+def _mark_repeated(pairs: list[tuple[str, Any]]) -> _Marked:
+    obj = _Marked()
+    for key, value in pairs:
+        if key in obj and obj.repeated is None:
+            obj.repeated = key
+        obj[key] = value
+    return obj
+
+
+def _first_repeated(value: Any, path: str = "") -> str | None:
+    """Where the first repeated name is, as a dotted path (``attachments.0.filename``)."""
+    if isinstance(value, _Marked):
+        if value.repeated is not None:
+            return f"{path}{value.repeated}"
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, child in items:
+        found = _first_repeated(child, f"{path}{key}.")
+        if found is not None:
+            return found
+    return None
 
 
 class JsonObjectParser(Parser):
@@ -45,7 +109,12 @@ class JsonObjectParser(Parser):
         if text.startswith("\ufeff"):
             text = text[1:]  # a UTF-8 byte order mark is tolerated (RFC 8259 §8.1)
         try:
-            data = json.loads(text, parse_constant=_reject_constant)
+            data = json.loads(
+                text, parse_constant=_reject_constant, object_pairs_hook=_unique_object
+            )
+        except _Repeated:
+            marked = json.loads(text, object_pairs_hook=_mark_repeated)
+            raise DuplicateKey(_first_repeated(marked) or "body") from None
         except json.JSONDecodeError as exc:
             hint = ""
             if exc.msg.startswith("Expecting property name enclosed in double quotes"):
@@ -79,6 +148,8 @@ api = NinjaAPI(
     auth=[BearerToken(), Session()],
     parser=JsonObjectParser(),
     urls_namespace="api",
+    # Per user, and per address without credentials (settings.CHANCERY_API_RATE_*).
+    throttle=[UserThrottle(), AnonThrottle()],
 )
 
 
@@ -136,7 +207,7 @@ def auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     cause = exc.__cause__
     if isinstance(cause, BodyError):
-        return error_response(request, 400, "bad_request_body", str(cause))
+        return error_response(request, cause.status, cause.code, str(cause), field=cause.field)
     if isinstance(cause, Exception) and exc.status_code == 400:
         # any other parse failure (ninja wraps it as "Cannot parse request body")
         return error_response(
@@ -148,6 +219,25 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return error_response(
         request, exc.status_code, codes.get(exc.status_code, "error"), str(exc.message)
     )
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    from django.conf import settings
+
+    if getattr(request, "auth", None) is not None:
+        limit, who = settings.CHANCERY_API_RATE_USER, "for your account"
+    else:
+        limit, who = settings.CHANCERY_API_RATE_ANON, "from your address without credentials"
+    wait = math.ceil(exc.wait) if exc.wait is not None else None
+    retry = f"; retry in {wait} s (Retry-After)" if wait is not None else ""
+    response = error_response(
+        request, 429, "throttled",
+        f"Too many requests: the limit is {describe_rate(limit)} {who}{retry}.",
+    )
+    if wait is not None:
+        response["Retry-After"] = str(wait)
+    return response
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -11,6 +11,7 @@ from chancery.env import (
     env_float,
     env_int,
     env_list,
+    env_rate,
     env_str,
 )
 
@@ -123,6 +124,30 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = (CHANCERY_MAX_ATTACHMENT_BYTES * 2) + 1024 * 1024
 # office) and a token's user, roles and profile; a token's revocation applies at once.
 CHANCERY_REFERENCE_CACHE_SECONDS = env_float("CHANCERY_REFERENCE_CACHE_SECONDS", 5.0, minimum=0)
 CHANCERY_IDENTITY_CACHE_SECONDS = env_float("CHANCERY_IDENTITY_CACHE_SECONDS", 10.0, minimum=0)
+
+# Caches. "default" is the database (table chancery_cache, made by `chancery migrate`), shared
+# by every process: the login limit counts there. "throttle" holds the API's request counters:
+# each process's memory unless CHANCERY_API_THROTTLE_SHARED (exact across processes, about
+# 0.5 ms of CPU more per request). See accounts/throttling.py.
+CACHES: dict[str, dict[str, object]] = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "chancery_cache",
+    },
+    "throttle": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+if env_bool("CHANCERY_API_THROTTLE_SHARED", False):
+    CACHES["throttle"] = CACHES["default"]
+
+# Rate limits ("COUNT/PERIOD", e.g. 120/min or 10/15min; "off" for none). API requests per
+# authenticated user, and per client address for requests without credentials (the answer over
+# the limit is a JSON 429 with Retry-After); sign-in attempts per username and address (failed
+# ones: a success clears the count).
+CHANCERY_API_RATE_USER = env_rate("CHANCERY_API_RATE_USER", "6000/min")
+CHANCERY_API_RATE_ANON = env_rate("CHANCERY_API_RATE_ANON", "120/min")
+CHANCERY_LOGIN_RATE = env_rate("CHANCERY_LOGIN_RATE", "10/15min")
+# Proxies in front of Chancery that append to X-Forwarded-For (0: use the connection's address).
+NINJA_NUM_PROXIES = env_int("CHANCERY_NUM_PROXIES", 0, minimum=0)
 
 # Benchmark endpoints (/bench/baseline), for bench/intake.py only; never on in production.
 CHANCERY_BENCH_ENDPOINTS = env_bool("CHANCERY_BENCH_ENDPOINTS", False)

@@ -1,14 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from chancery.accounts.views import LoginView
 from chancery.web import views
 
 urlpatterns = [
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            template_name="web/login.html", redirect_authenticated_user=True
-        ),
+        LoginView.as_view(),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
