@@ -21,12 +21,35 @@ M = TypeVar("M", bound=Model)
 _statements: dict[tuple[type[Model], str], tuple[str, list[Field[Any, Any]], bool]] = {}
 
 
+class UnsupportedModel(TypeError):
+    """The model has a field whose value the database computes, which this INSERT cannot do."""
+
+
+def _check_supported(model: type[Model]) -> None:
+    """The statement sends every concrete field's value from Python, so a field the database
+    fills itself would be wrong: a ``GeneratedField`` cannot be inserted at all, and a field with
+    ``db_default`` would get Python's value (or NULL) instead of the database's default."""
+    for f in model._meta.concrete_fields:
+        if getattr(f, "generated", False):
+            raise UnsupportedModel(
+                f"fastinsert cannot insert {model.__name__}: {f.name} is a GeneratedField "
+                "(the database computes it); use Model.objects.create() for this model."
+            )
+        if f.has_db_default():
+            raise UnsupportedModel(
+                f"fastinsert cannot insert {model.__name__}: {f.name} has db_default (the "
+                "database fills it); use Model.objects.create() for this model, or give the "
+                "field a Python default instead."
+            )
+
+
 def _statement(model: type[Model], alias: str) -> tuple[str, list[Field[Any, Any]], bool]:
     key = (model, alias)
     found = _statements.get(key)
     if found is None:
         connection = connections[alias]
         meta = model._meta
+        _check_supported(model)
         qn = connection.ops.quote_name
         fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
         columns = ", ".join(qn(str(f.column)) for f in fields)
