@@ -30,6 +30,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+# Chancery's settings plus the baseline app (bench/baseline_app; needs bench/ on sys.path).
+BENCH_SETTINGS = "baseline_app.settings"
 PRINCIPAL_SLUG = "president-elect"
 LIAISON_USERNAME = "bench.liaison.fr"
 
@@ -285,7 +288,7 @@ def run_django(command: str, env: dict[str, str]) -> dict[str, Any]:
 
 
 def _django() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chancery.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", BENCH_SETTINGS)
     import django
 
     django.setup()
@@ -361,7 +364,8 @@ def setup_world() -> dict[str, Any]:
 
 def count_rows() -> dict[str, Any]:
     _django()
-    from chancery.benchmark.models import BaselineRow
+    from baseline_app.models import BaselineRow
+
     from chancery.correspondence.models import Message
     from chancery.ledger.models import Event
 

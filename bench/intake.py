@@ -38,6 +38,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (  # noqa: E402
+    BENCH,
+    BENCH_SETTINGS,
     PRINCIPAL_SLUG,
     ROOT,
     cpu_split,
@@ -181,12 +183,13 @@ class Run:
         env.update(
             CHANCERY_DATA_DIR=str(self.tmp / "data"),
             CHANCERY_DEBUG="0",
-            CHANCERY_BENCH_ENDPOINTS="1",
             CHANCERY_LOG_LEVEL="ERROR",
             # One token sends everything: a limit far above what it sends, so the API throttle
             # still counts every request (its cost is in the figures) but never refuses one.
             CHANCERY_API_RATE_USER="10000000/min",
-            DJANGO_SETTINGS_MODULE="chancery.settings",
+            # Chancery plus the baseline app and its /bench/baseline route (bench/baseline_app).
+            DJANGO_SETTINGS_MODULE=BENCH_SETTINGS,
+            PYTHONPATH=os.pathsep.join(filter(None, [str(BENCH), env.get("PYTHONPATH", "")])),
             PYTHONDONTWRITEBYTECODE="1",
         )
         for item in self.args.server_env:

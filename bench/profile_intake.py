@@ -55,10 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         os.environ["CHANCERY_DATA_DIR"] = str(tmp / "data")
         (tmp / "data" / "static").mkdir(parents=True)
-        os.environ["CHANCERY_BENCH_ENDPOINTS"] = "1"
         os.environ["CHANCERY_DEBUG"] = "0"
         os.environ["CHANCERY_LOG_LEVEL"] = "ERROR"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chancery.settings")
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baseline_app.settings")
         return run(args)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

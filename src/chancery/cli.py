@@ -105,7 +105,7 @@ def serve(data_dir: str | None, host: str, port: int, workers: int, migrate: boo
 def worker(data_dir: str | None, once: bool, interval: float | None) -> None:
     """Expire holds, escalate overdue messages, send mail, detect languages."""
     _setup(data_dir)
-    from chancery.correspondence.worker import run_forever, run_once
+    from chancery.worker import run_forever, run_once
 
     if once:
         click.echo(str(run_once()))

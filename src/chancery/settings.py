@@ -53,7 +53,8 @@ INSTALLED_APPS = [
     "chancery.correspondence",
     "chancery.web",
     "chancery.demo",
-    "chancery.benchmark",
+    "django_filters",
+    "django_tables2",
 ]
 
 MIDDLEWARE = [
@@ -148,9 +149,6 @@ CHANCERY_API_RATE_ANON = env_rate("CHANCERY_API_RATE_ANON", "120/min")
 CHANCERY_LOGIN_RATE = env_rate("CHANCERY_LOGIN_RATE", "10/15min")
 # Proxies in front of Chancery that append to X-Forwarded-For (0: use the connection's address).
 NINJA_NUM_PROXIES = env_int("CHANCERY_NUM_PROXIES", 0, minimum=0)
-
-# Benchmark endpoints (/bench/baseline), for bench/intake.py only; never on in production.
-CHANCERY_BENCH_ENDPOINTS = env_bool("CHANCERY_BENCH_ENDPOINTS", False)
 
 # No-silent-withholding rules (hours).
 CHANCERY_HOLD_LAPSE_HOURS = env_float("CHANCERY_HOLD_LAPSE_HOURS", 24.0, minimum=0.01)

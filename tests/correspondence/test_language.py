@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from chancery.correspondence import language, worker
+from chancery import worker
+from chancery.correspondence import language
 
 DEMO_LANGUAGES = frozenset(
     {"en", "fr", "de", "ar", "he", "zh", "ja", "uk", "ru", "es", "hi", "ko", "tr", "it", "pt",

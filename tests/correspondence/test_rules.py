@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from chancery import clock
-from chancery.correspondence import services, worker
+from chancery import clock, worker
+from chancery.correspondence import services
 from chancery.correspondence.access import (
     access_message,
     can_read_content,

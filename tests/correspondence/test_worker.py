@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from chancery import clock
-from chancery.correspondence import services, worker
+from chancery import clock, worker
+from chancery.correspondence import services
 from chancery.correspondence.models import Hold, Message, Notification, State
 from chancery.ledger.models import Event
 

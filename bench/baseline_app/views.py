@@ -3,8 +3,8 @@
 It reads the request body, inserts it as one ``BaselineRow`` and answers 201 with a small JSON
 document; no authentication, no validation, no events. The intake benchmark runs it on the same
 server and database in the same run, so "messages/s ÷ baseline/s" measures what Chancery's own
-path (token lookup, validation, events, receipt) costs over Django's floor. Routed only when
-``CHANCERY_BENCH_ENDPOINTS`` is on (see chancery/urls.py).
+path (token lookup, validation, events, receipt) costs over Django's floor. Routed only by the
+bench's own settings (``baseline_app.settings``), never by Chancery's.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from chancery.benchmark.models import BaselineRow
+from baseline_app.models import BaselineRow
 
 
 @csrf_exempt

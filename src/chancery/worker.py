@@ -1,0 +1,154 @@
+"""The background worker: one pass runs every app's registered periodic steps, in order.
+
+Each app registers its steps at start-up (``register_step`` from its ``AppConfig.ready()``; the
+correspondence app's are in ``correspondence/worker.py``), so this module knows no domain.
+``chancery worker`` runs ``run_once`` every CHANCERY_WORKER_INTERVAL seconds, with the log's
+sequencer in a thread of its own; ``chancery worker --once`` runs one pass.
+
+A step is a function of no arguments that returns how many things it did (an int; 0 when there
+was nothing to do). Each step claims its rows inside short transactions with conditional
+updates, so several workers (or a worker restarted half-way) never act twice on one row.
+
+Why a registry and not the Django Tasks API: these steps are periodic sweeps over rows the
+database already holds ("every hold past its expiry"), not jobs someone enqueues; Django's Tasks
+API (and its backport) enqueues and runs one-off tasks and has no periodic schedule, so it would
+still need this loop to enqueue the sweeps, plus a task table and a dependency.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import close_old_connections
+
+from chancery.ledger import sequencer, witness
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[], int]
+
+# The log integration runs last in every pass, after every app's steps (their events go in).
+LOG_STEP = "logged"
+
+
+@dataclass(frozen=True)
+class RegisteredStep:
+    """One periodic step. (Heartbeats, a later issue, belong here: each step's expected period
+    and last run, recorded by ``run_step``.)"""
+
+    name: str
+    fn: Step
+    order: int
+
+
+_STEPS: dict[str, RegisteredStep] = {}
+
+
+def register_step(name: str, fn: Step, *, order: int) -> None:
+    """Add a step to every worker pass; lower ``order`` runs first (ties: by name). The name
+    is the key of the step's count in the pass result. Registering the same name again
+    replaces the step (``ready()`` may run twice in tests); a name taken by a different
+    function is refused."""
+    if name == LOG_STEP:
+        raise ValueError(f"the step name {LOG_STEP!r} is the worker's own (the log integration)")
+    current = _STEPS.get(name)
+    if current is not None and current.fn is not fn and _qualname(current.fn) != _qualname(fn):
+        raise ValueError(f"a worker step named {name!r} is already registered ({current.fn!r})")
+    _STEPS[name] = RegisteredStep(name=name, fn=fn, order=order)
+
+
+def _qualname(fn: Step) -> str:
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
+def registered_steps() -> list[RegisteredStep]:
+    """The steps in the order a pass runs them."""
+    return sorted(_STEPS.values(), key=lambda s: (s.order, s.name))
+
+
+class PassResult(dict[str, int]):
+    """What one pass did: each step's name -> its count. Truthy when any step did something;
+    a step's count is also an attribute (``result.expired``; 0 for a registered step the pass
+    did not run). Two results are equal when they did the same (a count of 0 equals no count),
+    so an idle pass equals ``PassResult()``."""
+
+    def __getattr__(self, name: str) -> int:
+        if name in self:
+            return self[name]
+        if name == LOG_STEP or name in _STEPS:
+            return 0
+        raise AttributeError(name)
+
+    def __bool__(self) -> bool:
+        return any(self.values())
+
+    def done(self) -> dict[str, int]:
+        return {k: v for k, v in self.items() if v}
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, PassResult):
+            return self.done() == other.done()
+        return dict.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __str__(self) -> str:
+        return "PassResult(" + ", ".join(f"{k}={v}" for k, v in self.items()) + ")"
+
+
+def run_step(step: RegisteredStep) -> int:
+    """Run one step and return its count (the one place a step runs: heartbeats go here)."""
+    return int(step.fn())
+
+
+def run_once() -> PassResult:
+    """One pass: every registered step in order, then the events of the pass into the
+    transparency log (the sequencer thread of run_forever does this every CHANCERY_LOG_INTERVAL
+    too; batches serialise on the log head)."""
+    result = PassResult()
+    for step in registered_steps():
+        result[step.name] = run_step(step)
+    result[LOG_STEP] = sequencer.integrate_all()
+    return result
+
+
+def run_forever(interval: float | None = None, *, max_passes: int | None = None) -> None:
+    interval = interval if interval is not None else settings.CHANCERY_WORKER_INTERVAL
+    # The sequencer runs in its own thread so that log batches stay at most
+    # CHANCERY_LOG_INTERVAL (≤ 1 s) apart however long a worker pass takes.
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=sequencer.run_forever,
+        args=(stop,),
+        kwargs={"after_batch": witness.submit_in_background},
+        name="sequencer",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        _loop(interval, max_passes)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def _loop(interval: float, max_passes: int | None) -> None:
+    passes = 0
+    while max_passes is None or passes < max_passes:
+        close_old_connections()
+        try:
+            result = run_once()
+            if result:
+                log.warning("worker pass: %s", result)
+        except Exception:  # noqa: BLE001 - keep the worker alive; the next pass retries
+            log.exception("worker pass failed")
+        passes += 1
+        time.sleep(interval)
