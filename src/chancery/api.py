@@ -166,8 +166,21 @@ def chancery_error(request: HttpRequest, exc: ChanceryError) -> HttpResponse:
     return error_response(request, exc.status, exc.code, exc.message, field=exc.field)
 
 
+_SOURCES = ("body", "path", "query", "header", "cookie", "form", "file")
+#: What the endpoints call their JSON body parameter (ninja puts it in each error's location).
+_BODY_PARAMS = frozenset({"payload"})
+
+
 def _where(loc: Any) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "payload", "path", "query", "header")]
+    """The field a pydantic error location points at, as the client names it: a parameter
+    (``hold_id``, ``Idempotency-Key``) or a dotted path in the body (``attachments.0.filename``);
+    the source and the body's parameter name are dropped, a field called "body" is kept."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _SOURCES:
+        if parts[0] == "body" and len(parts) > 1 and parts[1] in _BODY_PARAMS:
+            parts = parts[2:]
+        else:
+            parts = parts[1:]
     return ".".join(parts)
 
 
@@ -189,9 +202,11 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
         where = _where(err.get("loc", ()))
         fields.append(where)
         problems.append(f"{where or 'body'}: {err.get('msg', 'invalid')}")
+    # The first field at fault (each one is in ``errors``, and in the detail).
+    named = [f for f in fields if f]
     return error_response(
         request, 422, "invalid_input", "; ".join(problems) or "invalid request",
-        field=fields[0] if len(set(fields)) == 1 and fields[0] else None,
+        field=named[0] if named else None,
         errors=errors,
     )
 

@@ -208,3 +208,175 @@ def test_other_body_checks_still_apply(
         )
         assert r.status_code == 400, (raw, r.content)
         assert r.json()["error"] == "bad_request_body" and words in r.json()["detail"], raw
+
+
+# --------------------------------------------------------------------------- every error names
+# its field: a battery of bad inputs to every endpoint in the OpenAPI document, one input broken
+# at a time, the others valid; each refusal about that input must name it in ``field``.
+
+#: Valid values for the inputs, by name (body fields and parameters alike).
+SAMPLES: dict[str, Any] = {
+    "principal": "president-elect",
+    "body": "Congratulations on your election.",
+    "channel": "api",
+    "subject": "Congratulations",
+    "language": "en",
+    "category": "security",
+    "reason": "A reason.",
+    "note": "",
+    "source_language": "fr",
+    "target_language": "en",
+    "text": "A translation.",
+    "status": "ascertained",
+    "attachments": [],
+}
+
+#: Who sends each operation: someone allowed to, so that the answer is about the input.
+SENDERS = {
+    ("post", "/api/v1/messages"): "liaison_ca",
+    ("post", "/api/v1/translations/{translation_id}/sign-off"): "translator",
+    ("post", "/api/v1/principals/{slug}/status"): "admin",
+    ("post", "/api/v1/holds/{hold_id}/confirm"): "officer2",
+}
+
+#: Bad values by JSON schema type (the first input of each kind is the most common mistake).
+BAD_BY_TYPE: dict[str, list[Any]] = {
+    "string": [12345, ["x"], {"x": 1}, "nul\x00", "zz-no-such-value", "x" * 400],
+    "integer": ["abc", 1.5, 2**70, 0, -1, None],
+    "array": ["not a list", [1], [{"filename": 7}], [{"filename": "a.txt"}]],
+    "boolean": ["maybe", 3],
+}
+BAD_PATH = ["0", "-1", "abc", "987654321", "99999999999999999999999", "NO-SUCH-1", "no-such", "a b"]
+BAD_QUERY: dict[str, list[str]] = {
+    "integer": ["abc", "-1", "0", "99999999999999999999999", "1.5"],
+    "string": ["zz-no-such-value", "bad value!", "x" * 400],
+}
+
+
+def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    if "anyOf" in schema:  # Optional[X]: the non-null branch
+        branches = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        return _resolve(spec, branches[0]) if branches else schema
+    return schema
+
+
+def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, op)
+        for path, ops in sorted(spec["paths"].items())
+        for method, op in sorted(ops.items())
+    ]
+
+
+@pytest.fixture
+def battery_world(
+    submit: Any, people: dict[str, User], world: dict[str, Any]
+) -> dict[str, Any]:
+    """A message with a hold and a translation request, to point valid path parameters at."""
+    from chancery.correspondence import services
+
+    message = submit(body="Félicitations pour votre élection.", language="fr")
+    hold = services.place_hold(
+        message, by=people["officer"], category="security", reason="Checking."
+    )
+    other = submit(body="Félicitations, encore.", language="fr")
+    translation = services.request_translation(
+        other, by=people["officer"], source_language="fr", target_language="en"
+    )
+    return {
+        "tracking": message.tracking,
+        "hold_id": hold.pk,
+        "translation_id": translation.pk,
+        "slug": "president-elect",
+        "sender_office": world["pm_ca"].pk,
+    }
+
+
+def test_every_input_error_names_its_field(
+    client: Client,
+    people: dict[str, User],
+    token_for: Callable[[User], str],
+    battery_world: dict[str, Any],
+) -> None:
+    from django.db import transaction
+
+    spec = json.loads(client.get("/api/v1/openapi.json").content)
+    tokens = {name: token_for(user) for name, user in people.items()}
+    samples = {**SAMPLES, **battery_world}
+    problems: list[str] = []
+    refusals = 0
+
+    for method, path, op in _operations(spec):
+        sender = SENDERS.get((method, path), "officer")
+        params = op.get("parameters", [])
+        path_params = {p["name"]: str(samples[p["name"]]) for p in params if p["in"] == "path"}
+        body_schema: dict[str, Any] | None = None
+        if "requestBody" in op:
+            body_schema = _resolve(
+                spec, op["requestBody"]["content"]["application/json"]["schema"]
+            )
+        valid_body = (
+            {
+                name: samples[name]
+                for name in body_schema.get("properties", {})
+                if name in body_schema.get("required", []) or name in samples
+            }
+            if body_schema is not None
+            else None
+        )
+
+        cases: list[tuple[str, dict[str, str], dict[str, str], Any, dict[str, str]]] = []
+        for name in path_params:
+            for bad in BAD_PATH:
+                cases.append((name, {**path_params, name: bad}, {}, valid_body, {}))
+        for p in params:
+            kind = _resolve(spec, p.get("schema", {})).get("type", "string")
+            if p["in"] == "query":
+                for bad in BAD_QUERY.get(kind, BAD_QUERY["string"]):
+                    cases.append((p["name"], path_params, {p["name"]: bad}, valid_body, {}))
+            elif p["in"] == "header":
+                for bad in ("", "k" * 300):
+                    cases.append((p["name"], path_params, {}, valid_body, {p["name"]: bad}))
+        if body_schema is not None and valid_body is not None:
+            for name, prop in body_schema.get("properties", {}).items():
+                kind = _resolve(spec, prop).get("type", "string")
+                for bad in BAD_BY_TYPE.get(kind, BAD_BY_TYPE["string"]):
+                    cases.append((name, path_params, {}, {**valid_body, name: bad}, {}))
+                if name in body_schema.get("required", []):
+                    rest = {k: v for k, v in valid_body.items() if k != name}
+                    cases.append((name, path_params, {}, rest, {}))
+
+        for broken, path_values, query, body, headers in cases:
+            url = path.format(**path_values)
+            extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+            extra["HTTP_AUTHORIZATION"] = f"Bearer {tokens[sender]}"
+            with transaction.atomic():  # each case starts from the same state
+                if method == "get":
+                    r = client.get(url, query, **extra)
+                else:
+                    r = client.generic(
+                        method.upper(),
+                        url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query
+                               else ""),
+                        json.dumps(body or {}),
+                        content_type="application/json",
+                        **extra,
+                    )
+                transaction.set_rollback(True)
+            case = f"{method.upper()} {path} with {broken} broken ({r.status_code})"
+            if r.status_code < 400:
+                continue  # the value was acceptable after all (e.g. any text is a reason)
+            payload = r.json()
+            if r.status_code == 403:
+                problems.append(f"{case}: refused for permission, not input: {payload}")
+                continue
+            # 409 is about the subject's state (already held, already delivered), not an input
+            if r.status_code in (400, 404, 413, 422):
+                refusals += 1
+                got = str(payload.get("field") or "")
+                if got.split(".")[0].split("[")[0] != broken:
+                    problems.append(f"{case}: field={payload.get('field')!r}: {payload['detail']}")
+    assert refusals > 100, refusals
+    assert not problems, "\n".join(problems)

@@ -118,7 +118,10 @@ def list_messages(
     qs = visible_messages(request.user).order_by("-received_at", "-id")
     if state:
         if state not in State.values:
-            raise InvalidInput(f"state {state!r} is unknown; use one of {', '.join(State.values)}.")
+            raise InvalidInput(
+                f"state {state!r} is unknown; use one of {', '.join(State.values)}.",
+                field="state",
+            )
         qs = qs.filter(state=state)
     if principal:
         qs = qs.filter(principal__slug=principal)
@@ -181,7 +184,7 @@ def place_hold(request: HttpRequest, tracking: str, payload: HoldIn) -> Status[A
 def _hold(request: HttpRequest, hold_id: int) -> Hold:
     hold = Hold.objects.select_related("message").filter(pk=hold_id).first()
     if hold is None or not visible_messages(request.user).filter(pk=hold.message_id).exists():
-        raise NotFound(f"No hold {hold_id} that you can see.")
+        raise NotFound(f"No hold {hold_id} that you can see.", field="hold_id")
     return hold
 
 
@@ -249,7 +252,9 @@ def translation_queue(
 def sign_off(request: HttpRequest, translation_id: TranslationId, payload: SignOffIn) -> Any:
     t = Translation.objects.select_related("message").filter(pk=translation_id).first()
     if t is None or not visible_messages(request.user).filter(pk=t.message_id).exists():
-        raise NotFound(f"No translation {translation_id} that you can see.")
+        raise NotFound(
+            f"No translation {translation_id} that you can see.", field="translation_id"
+        )
     t = services.sign_off_translation(t, by=request.user, text=payload.text)
     return translation_dict(t, with_text=True)
 

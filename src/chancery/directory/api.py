@@ -54,11 +54,11 @@ class OfficeOut(Schema):
     took_office: dt.date | None
 
 
-def principal_by_slug(slug: str) -> Principal:
+def principal_by_slug(slug: str, *, field: str = "slug") -> Principal:
     principal = Principal.objects.filter(slug=slug).first()
     if principal is None:
         known = ", ".join(Principal.objects.values_list("slug", flat=True))
-        raise NotFound(f"No principal {slug!r}; known principals: {known}.")
+        raise NotFound(f"No principal {slug!r}; known principals: {known}.", field=field)
     return principal
 
 

@@ -63,7 +63,8 @@ def set_principal_status(
         principal = lock_principal(principal.pk)
         if principal.status == status:
             raise Conflict(
-                f"The {principal.title} is already '{principal.get_status_display()}'."
+                f"The {principal.title} is already '{principal.get_status_display()}'.",
+                field="status",
             )
         was_gated = principal.gate_active
         principal.status = status

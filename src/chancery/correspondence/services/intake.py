@@ -228,7 +228,8 @@ def _replay(existing: Message, digest: str, key: str) -> Message:
     if existing.request_digest != digest:
         raise Conflict(
             f"Idempotency-Key {key!r} was already used for {existing.tracking} with a different "
-            "request; use a new key for a new message."
+            "request; use a new key for a new message.",
+            field="Idempotency-Key",
         )
     return existing
 
