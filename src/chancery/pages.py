@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django_htmx.http import HttpResponseClientRedirect
 
 from chancery.errors import ChanceryError
 
@@ -35,9 +36,10 @@ def signed_in(fn: View) -> View:
     @wraps(fn)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated and is_htmx(request):
-            response = HttpResponse(status=401)
-            response["HX-Redirect"] = f"{settings.LOGIN_URL}?next={quote(request.path)}"
-            return response
+            # 401 rather than django-htmx's default 200: the request was not served.
+            return HttpResponseClientRedirect(
+                f"{settings.LOGIN_URL}?next={quote(request.path)}", status=401
+            )
         return protected(request, *args, **kwargs)
 
     return wrapper
