@@ -784,3 +784,69 @@ def test_wrong_method_is_refused_with_the_allowed_ones(call: Any, people: dict[s
     assert r.status_code == 405
     assert r["Allow"] == "GET"
     assert counts() == before
+
+
+# --------------------------------------------------------------------------- the field at fault
+
+
+@pytest.mark.parametrize(
+    ("body_change", "field"),
+    [
+        ({"body": 123}, "body"),
+        ({"body": None}, "body"),
+        ({"sender_office": "Canada"}, "sender_office"),
+        ({"subject": "s" * 301}, "subject"),
+        ({"attachments": [{"filename": "letter.pdf"}]}, "attachments.0.content_base64"),
+        ({"language": "xx-not-a-code"}, "language"),
+        ({"channel": "carrier-pigeon"}, "channel"),
+    ],
+)
+def test_input_errors_name_their_field(
+    call: Any, people: dict[str, User], good: dict[str, Any], body_change: dict[str, Any],
+    field: str,
+) -> None:
+    before = counts()
+    r = call(people["liaison_ca"], "post", "/messages", {**good, **body_change})
+    payload = assert_refused(r, (413, 422), before=before)
+    assert payload.get("field") == field, payload
+
+
+def test_several_missing_fields_name_the_first(call: Any, people: dict[str, User]) -> None:
+    r = call(people["liaison_ca"], "post", "/messages", {"subject": "no body"})
+    payload = assert_refused(r, 422, before=counts())
+    assert payload["field"] == "principal"
+    assert [e["loc"][-1] for e in payload["errors"]] == ["principal", "sender_office", "body"]
+
+
+def test_a_key_given_twice_is_refused(
+    call: Any, people: dict[str, User], good: dict[str, Any]
+) -> None:
+    before = counts()
+    raw = json.dumps(good)[:-1] + ', "body": "a second text"}'
+    r = call(people["liaison_ca"], "post", "/messages", raw=raw.encode())
+    payload = assert_refused(r, 422, "'body'", "more than once", before=before)
+    assert payload["field"] == "body"
+
+
+def test_parameter_errors_name_the_parameter(
+    call: Any, people: dict[str, User], good: dict[str, Any]
+) -> None:
+    before = counts()
+    for method, path, field, headers in [
+        ("get", "/messages?state=lost", "state", {}),
+        ("get", "/messages?limit=0", "limit", {}),
+        ("post", "/holds/987654321/confirm", "hold_id", {}),
+        ("post", "/holds/abc/confirm", "hold_id", {}),
+        ("get", "/principals/nobody/inbox", "slug", {}),
+        ("post", "/messages", "Idempotency-Key", {"Idempotency-Key": "k" * 201}),
+    ]:
+        r = call(people["officer"] if method == "get" or "holds" in path else people["liaison_ca"],
+                 method, path, good if path == "/messages" else None, **headers)
+        payload = assert_refused(r, (404, 422), before=before)
+        assert payload.get("field") == field, (path, payload)
+    # the same Idempotency-Key with a different request: a conflict about that header
+    first = call(people["liaison_ca"], "post", "/messages", good, **{"Idempotency-Key": "k1"})
+    assert first.status_code == 201
+    again = call(people["liaison_ca"], "post", "/messages", {**good, "body": "Other."},
+                 **{"Idempotency-Key": "k1"})
+    assert again.status_code == 409 and again.json()["field"] == "Idempotency-Key"
