@@ -43,8 +43,29 @@ def profile_of(user: Any) -> Any:
     return profile
 
 
+def role_refusal(user: Any, *roles: str, action: str) -> Forbidden | None:
+    """The refusal (naming the roles) when ``user`` has none of ``roles``; None when allowed."""
+    if has_role(user, *roles):
+        return None
+    names = ", ".join(Role(r).label.lower() for r in roles)
+    return Forbidden(f"Only a {names} may {action}.")
+
+
 def require_role(user: Any, *roles: str, action: str) -> None:
     """Refuse (403, naming the roles) unless ``user`` has one of ``roles``."""
-    if not has_role(user, *roles):
-        names = ", ".join(Role(r).label.lower() for r in roles)
-        raise Forbidden(f"Only a {names} may {action}.")
+    refusal = role_refusal(user, *roles, action=action)
+    if refusal is not None:
+        raise refusal
+
+
+INTERNAL_ROLES = STAFF_ROLES | {Role.PRINCIPAL_OFFICE}
+"""Everyone inside: the operations center, translators and the principals' offices."""
+
+
+def is_sender_only(user: Any) -> bool:
+    """A sender-only user: a liaison with no internal role. It follows its own messages in the
+    portal (status, receipt, policy holds), never the operations center's working (officers'
+    names, an officer's hold reason, event details). The one definition; every page and the
+    API ask this."""
+    roles = roles_of(user)
+    return Role.LIAISON in roles and not roles & INTERNAL_ROLES

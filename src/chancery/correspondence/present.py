@@ -5,17 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from chancery import clock
-from chancery.accounts.models import Role
-from chancery.accounts.roles import has_role
+from chancery.accounts.roles import is_sender_only
 from chancery.correspondence.access import can_read_content, read_content
 from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, Translation
 from chancery.correspondence.services import active_hold, receipt, sender_status
 from chancery.ledger.models import Event
-
-INTERNAL_ROLES = (
-    Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER, Role.ADMIN, Role.AUDITOR, Role.TRANSLATOR,
-    Role.PRINCIPAL_OFFICE,
-)
 
 
 def _name(user: Any) -> str | None:
@@ -75,7 +69,7 @@ def message_dict(
     any policy hold and the kinds and times of its events, but not the operations center's
     internal deliberations: an officer's hold reason, officers' names, event details."""
     visible = can_read_content(user, message)
-    sender_only = not has_role(user, *INTERNAL_ROLES)
+    sender_only = is_sender_only(user)
     hold = current_hold(message)
     if sender_only and hold is not None and not hold.is_policy:
         hold = None

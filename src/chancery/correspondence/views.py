@@ -24,7 +24,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from chancery.accounts.models import Role
-from chancery.accounts.roles import has_role, is_officer, profile_of, roles_of
+from chancery.accounts.roles import has_role, is_sender_only, profile_of, roles_of
 from chancery.correspondence import services, transparency
 from chancery.correspondence.access import (
     ALL_SEEING,
@@ -121,31 +121,17 @@ def panel_context(request: HttpRequest, message: Message) -> dict[str, Any]:
         if hold is not None
         else []
     )
-    officer = is_officer(user)
-    open_ = message.state in PRE_DELIVERY
-    actions: dict[str, Any] = {}
-    if officer:
-        actions["triage"] = message.state == State.RECEIVED
-        actions["request_translation"] = message.state in (
-            State.RECEIVED, State.TRIAGED, State.DELIVERED
-        )
-        actions["place_hold"] = open_ and (hold is None or hold.is_policy)
-        if hold is not None and not hold.is_policy:
-            actions["confirm_hold"] = hold.confirmed_at is None
-            actions["own_hold"] = hold.placed_by_id == user.pk
-            actions["renew_hold"] = hold.confirmed_at is not None
-            actions["release_hold"] = True
-        actions["deliver"] = open_ and hold is None and message.state != State.TRANSLATION_REQUESTED
-        actions["reject"] = open_
-    own_office = profile_of(user).principal_id == message.principal_id
-    if has_role(user, Role.PRINCIPAL_OFFICE) and own_office:
-        actions["acknowledge"] = message.state == State.DELIVERED
+    actions = services.allowed_actions(message, user)
+    # Why an action this person could otherwise take is not theirs now (they placed the hold;
+    # they asked for the renewal): a colleague can do it.
+    notes = [a.reason for a in actions.values() if a.personal]
     return {
         "message": message,
         "hold": hold,
         "other_holds": other_holds,
         "actions": actions,
-        "any_action": any(v for k, v in actions.items() if k != "own_hold"),
+        "action_notes": notes,
+        "any_action": any(a.allowed for a in actions.values()) or bool(notes),
         "categories": [(c, Hold.Category(c).label) for c in Hold.OFFICER_CATEGORIES],
         "translations": list(message.translations.select_related("translator", "requested_by")),
         "sender_status": services.sender_status(message),
@@ -173,7 +159,7 @@ def detail_context(request: HttpRequest, message: Message) -> dict[str, Any]:
 @require_GET
 def message_detail(request: HttpRequest, tracking: str) -> HttpResponseBase:
     message = access_message(request.user, tracking)
-    if roles_of(request.user) == {Role.LIAISON}:
+    if is_sender_only(request.user):
         # The sender follows its message in the portal: status and receipt, not the
         # operations center's internal working (officers' names, hold deliberations).
         return redirect("portal_message", tracking=message.tracking)

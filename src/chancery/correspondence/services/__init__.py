@@ -21,11 +21,13 @@ transactions never wait on each other in a cycle (PostgreSQL; SQLite runs one wr
 
 Modules: ``intake`` (submission, receipt), ``lifecycle`` (triage, translation, delivery,
 acknowledgement, rejection), ``holds``, ``gate`` (transition status and the policy gate),
-``escalation`` (the delivery target and its mail), ``sender`` (what the sender sees) and
+``escalation`` (the delivery target and its mail), ``sender`` (what the sender sees),
+``actions`` (what a user may do now: the guards above and every page's action panel) and
 ``common`` (input checks, locks and the primitive state changes they share). Callers import
 from this package.
 """
 
+from chancery.correspondence.services.actions import ACTIONS, Allowed, allowed_actions
 from chancery.correspondence.services.common import (
     LIAISON_CHANNELS,
     MAX_REASON,
@@ -68,8 +70,9 @@ from chancery.correspondence.services.sender import POLICY_PENDING, sender_statu
 from chancery.directory.services import set_principal_status
 
 __all__ = [
-    "LIAISON_CHANNELS", "MAIL_ATTEMPTS", "MAIL_RETRY_AFTER", "MAX_REASON", "MAX_SUBJECT",
-    "OFFICERS", "POLICY_PENDING", "Submission", "acknowledge", "active_hold", "confirm_hold",
+    "ACTIONS", "Allowed", "LIAISON_CHANNELS", "MAIL_ATTEMPTS", "MAIL_RETRY_AFTER", "MAX_REASON",
+    "MAX_SUBJECT", "OFFICERS", "POLICY_PENDING", "Submission", "acknowledge", "active_hold",
+    "allowed_actions", "confirm_hold",
     "deliver", "escalate_overdue", "expire_holds", "overdue_messages", "place_hold",
     "principal_counts", "receipt", "receipt_with_proofs", "reject", "release_hold",
     "renew_hold", "request_translation", "send_pending_notifications", "sender_status",

@@ -13,7 +13,6 @@ from django.db.models import Exists, OuterRef
 from chancery import clock
 from chancery.accounts.models import Role
 from chancery.correspondence.models import (
-    PRE_DELIVERY,
     Channel,
     Hold,
     Message,
@@ -21,7 +20,6 @@ from chancery.correspondence.models import (
 )
 from chancery.directory.models import Principal
 from chancery.directory.services import lock_principal
-from chancery.errors import Conflict
 from chancery.ledger.services import record_event
 
 LIAISON_CHANNELS = {Channel.PORTAL, Channel.API, Channel.DIPLOMATIC_NOTE}
@@ -125,11 +123,6 @@ def _place_policy_hold(message: Message, principal: Principal) -> Hold:
     )
     return hold
 
-def _require_open(message: Message, action: str) -> None:
-    if message.state not in PRE_DELIVERY:
-        raise Conflict(
-            f"{message.tracking} is {message.get_state_display().lower()}; cannot {action}."
-        )
 
 def _deliver(message: Message, by: Any, reason: str) -> None:
     now = clock.now()

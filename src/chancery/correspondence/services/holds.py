@@ -8,15 +8,14 @@ from typing import Any
 from django.db import transaction
 
 from chancery import clock
-from chancery.accounts.roles import require_role
 from chancery.correspondence.models import (
     PRE_DELIVERY,
     Hold,
     Message,
 )
+from chancery.correspondence.services.actions import require_may, require_now
 from chancery.correspondence.services.common import (
     MAX_REASON,
-    OFFICERS,
     _deliver,
     _hours,
     _lock,
@@ -25,19 +24,17 @@ from chancery.correspondence.services.common import (
     _message_event,
     _place_policy_hold,
     _release,
-    _require_open,
-    _when,
     active_hold,
 )
 from chancery.directory.models import Principal
-from chancery.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chancery.errors import InvalidInput, NotFound
 from chancery.inputs import clean_text as _clean_text
 
 # --- holds ------------------------------------------------------------------------------------
 
 
 def place_hold(message: Message, *, by: Any, category: str, reason: str) -> Hold:
-    require_role(by, *OFFICERS, action="place holds")
+    require_may("place_hold", by, message)
     if category not in Hold.OFFICER_CATEGORIES:
         raise InvalidInput(
             f"category {category!r} is unknown; use one of {', '.join(Hold.OFFICER_CATEGORIES)}.",
@@ -46,20 +43,7 @@ def place_hold(message: Message, *, by: Any, category: str, reason: str) -> Hold
     reason = _clean_text(reason, field="reason", max_len=MAX_REASON, required=True)
     with transaction.atomic():
         message = _lock(message)
-        _require_open(message, "hold it")
-        current = active_hold(message, officer_only=True)
-        if current is not None:
-            raise Conflict(
-                f"{message.tracking} is already held "
-                f"({current.get_category_display().lower()}, {current.status})."
-            )
-        last = message.holds.filter(is_policy=False).order_by("-placed_at", "-id").first()
-        if last is not None and last.confirmed_at is None and last.placed_by_id == by.pk:
-            raise Forbidden(
-                f"Your last hold on {message.tracking} ended without a second officer's "
-                "confirmation; a hold cannot be kept alive by placing it again. Another officer "
-                "must place the new hold."
-            )
+        require_now("place_hold", by, message, active_hold(message, officer_only=True))
         now = clock.now()
         hold = Hold.objects.create(
             message=message, category=category, reason=reason, placed_by=by, placed_at=now,
@@ -72,42 +56,19 @@ def place_hold(message: Message, *, by: Any, category: str, reason: str) -> Hold
     return hold
 
 
-def _officer_hold(hold: Hold, action: str, *, allow_expired: bool = False) -> Hold:
-    """Lock the hold's message, then the hold, and check it is an active officer's hold."""
+def _locked_hold(hold: Hold, action: str, by: Any) -> Hold:
+    """Lock the hold's message, then the hold, and check ``action`` is allowed on it now."""
     message = _lock(hold.message_id)
     hold = _lock_hold(hold.pk)
     hold.message = message
-    if hold.released_at is not None:
-        raise Conflict(
-            f"This hold on {message.tracking} already ended at {_when(hold.released_at)} "
-            f"({hold.release_reason})."
-        )
-    if hold.is_policy:
-        raise Conflict(
-            f"This is a policy hold on {message.tracking}; it ends when the "
-            f"{message.principal.title}'s transition status changes, not by an officer."
-        )
-    if not allow_expired and hold.expires_at is not None and hold.expires_at <= clock.now():
-        raise Conflict(
-            f"This hold on {message.tracking} expired at {_when(hold.expires_at)}; it can no "
-            f"longer be {action}. The message is being released to delivery."
-        )
+    require_now(action, by, message, hold)
     return hold
 
 
 def confirm_hold(hold: Hold, *, by: Any) -> Hold:
-    require_role(by, *OFFICERS, action="confirm holds")
+    require_may("confirm_hold", by, hold.message)
     with transaction.atomic():
-        hold = _officer_hold(hold, "confirmed")
-        if hold.confirmed_at is not None:
-            raise Conflict(
-                f"This hold is already confirmed by {hold.confirmed_by}; a further extension is "
-                "a renewal (two officers)."
-            )
-        if hold.placed_by_id == by.pk:
-            raise Forbidden(
-                "A hold must be confirmed by a different officer from the one who placed it."
-            )
+        hold = _locked_hold(hold, "confirm_hold", by)
         now = clock.now()
         hold.confirmed_by = by
         hold.confirmed_at = now
@@ -122,13 +83,9 @@ def confirm_hold(hold: Hold, *, by: Any) -> Hold:
 
 def renew_hold(hold: Hold, *, by: Any) -> Hold:
     """Renewal needs two officers: the first call asks, a different officer's call renews."""
-    require_role(by, *OFFICERS, action="renew holds")
+    require_may("renew_hold", by, hold.message)
     with transaction.atomic():
-        hold = _officer_hold(hold, "renewed")
-        if hold.confirmed_at is None:
-            raise Conflict(
-                "Only a confirmed hold can be renewed; have a second officer confirm it first."
-            )
+        hold = _locked_hold(hold, "renew_hold", by)
         now = clock.now()
         if hold.renewal_requested_by_id is None:
             hold.renewal_requested_by = by
@@ -136,10 +93,6 @@ def renew_hold(hold: Hold, *, by: Any) -> Hold:
             hold.save(update_fields=["renewal_requested_by", "renewal_requested_at"])
             _message_event(hold.message, "hold.renewal_requested", by, hold=hold.pk)
             return hold
-        if hold.renewal_requested_by_id == by.pk:
-            raise Forbidden(
-                "A renewal needs a second officer; you have already asked for this one."
-            )
         hold.expires_at = now + _hours("CHANCERY_HOLD_MAX_HOURS")
         hold.renewals += 1
         first = hold.renewal_requested_by
@@ -185,11 +138,11 @@ def release_hold(hold: Hold, *, by: Any, reason: str = "released by an officer")
     """An officer ends a hold. The message goes back to the queue (or, if the hold had already
     expired, is delivered as the expiry would have done; under a closed policy gate, it is held
     by the policy instead)."""
-    require_role(by, *OFFICERS, action="release holds")
+    require_may("release_hold", by, hold.message)
     reason = _clean_text(reason, field="reason", max_len=300, required=True)
     with transaction.atomic():
         principal = _lock_principal(_hold_principal_id(hold))
-        hold = _officer_hold(hold, "released", allow_expired=True)
+        hold = _locked_hold(hold, "release_hold", by)
         expired = hold.expires_at is not None and hold.expires_at <= clock.now()
         _release(hold, by, reason)
         _after_hold(hold.message, principal, deliver=expired, why="hold expired")

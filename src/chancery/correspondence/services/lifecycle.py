@@ -16,17 +16,13 @@ from chancery.correspondence.models import (
     State,
     Translation,
 )
+from chancery.correspondence.services.actions import require_may, require_now
 from chancery.correspondence.services.common import (
     MAX_REASON,
-    OFFICERS,
     _deliver,
-    _held_text,
     _lock,
     _message_event,
-    _policy_text,
     _release,
-    _require_open,
-    active_hold,
 )
 from chancery.errors import Conflict, Forbidden, InvalidInput
 from chancery.inputs import clean_text as _clean_text
@@ -37,15 +33,11 @@ from chancery.inputs import language_code as _language
 
 
 def triage(message: Message, *, by: Any, note: str = "") -> Message:
-    require_role(by, *OFFICERS, action="triage messages")
+    require_may("triage", by, message)
     note = _clean_text(note, field="note", max_len=MAX_REASON, required=False)
     with transaction.atomic():
         message = _lock(message)
-        if message.state != State.RECEIVED:
-            raise Conflict(
-                f"{message.tracking} is already {message.get_state_display().lower()}; only a "
-                "received message is triaged."
-            )
+        require_now("triage", by, message)
         message.state = State.TRIAGED
         message.triage_note = note
         message.save(update_fields=["state", "triage_note"])
@@ -56,7 +48,7 @@ def triage(message: Message, *, by: Any, note: str = "") -> Message:
 def request_translation(
     message: Message, *, by: Any, source_language: str = "", target_language: str = "en"
 ) -> Translation:
-    require_role(by, *OFFICERS, action="request translations")
+    require_may("request_translation", by, message)
     if not (source_language or message.language):
         raise InvalidInput(
             f"The language of {message.tracking} is not known yet; name the source language "
@@ -72,13 +64,7 @@ def request_translation(
         )
     with transaction.atomic():
         message = _lock(message)
-        if message.state not in (
-            State.RECEIVED, State.TRIAGED, State.DELIVERED, State.ACKNOWLEDGED
-        ):
-            raise Conflict(
-                f"{message.tracking} is {message.get_state_display().lower()}; a translation can "
-                "be requested for a received, triaged, delivered or acknowledged message."
-            )
+        require_now("request_translation", by, message)
         if message.translations.filter(
             target_language=target, status=Translation.Status.REQUESTED
         ).exists():
@@ -144,35 +130,19 @@ def sign_off_translation(translation: Translation, *, by: Any, text: str) -> Tra
 
 
 def deliver(message: Message, *, by: Any) -> Message:
-    require_role(by, *OFFICERS, action="deliver messages")
+    require_may("deliver", by, message)
     with transaction.atomic():
         message = _lock(message)
-        _require_open(message, "deliver it")
-        if message.state == State.TRANSLATION_REQUESTED:
-            raise Conflict(
-                f"{message.tracking} is waiting for its translation; deliver it when the "
-                "translator has signed off."
-            )
-        hold = active_hold(message)
-        if hold is not None:
-            raise Conflict(_held_text(message, hold))
-        if message.principal.gate_active:
-            raise Conflict(_policy_text(message, message.principal))
+        require_now("deliver", by, message)
         _deliver(message, by, "officer")
     return message
 
 
 def acknowledge(message: Message, *, by: Any) -> Message:
-    require_role(by, Role.PRINCIPAL_OFFICE, action="acknowledge messages")
-    if profile_of(by).principal_id != message.principal_id:
-        raise Forbidden(f"{message.tracking} is addressed to another principal's office.")
+    require_may("acknowledge", by, message)
     with transaction.atomic():
         message = _lock(message)
-        if message.state != State.DELIVERED:
-            raise Conflict(
-                f"{message.tracking} is {message.get_state_display().lower()}; only a delivered "
-                "message can be acknowledged."
-            )
+        require_now("acknowledge", by, message)
         message.state = State.ACKNOWLEDGED
         message.acknowledged_at = clock.now()
         message.save(update_fields=["state", "acknowledged_at"])
@@ -183,11 +153,11 @@ def acknowledge(message: Message, *, by: Any) -> Message:
 def reject(message: Message, *, by: Any, reason: str) -> Message:
     """Refuse a message, with a reason the sender sees. Its holds end; open translations are
     cancelled. Nothing is deleted."""
-    require_role(by, *OFFICERS, action="reject messages")
+    require_may("reject", by, message)
     reason = _clean_text(reason, field="reason", max_len=MAX_REASON, required=True)
     with transaction.atomic():
         message = _lock(message)
-        _require_open(message, "reject it")
+        require_now("reject", by, message)
         message.state = State.REJECTED
         message.rejection_reason = reason
         message.save(update_fields=["state", "rejection_reason"])

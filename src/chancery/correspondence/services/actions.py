@@ -1,0 +1,279 @@
+"""What a user may do with a message now: one set of rules, read by the services' own guards and
+by every page's action panel, so a button is offered exactly when the service would accept it.
+
+Each action has two checks, kept apart because the services run them at different moments:
+
+- ``who``: may this person do it at all (their role; for an acknowledgement, their office)?
+  Refused with 403. The services check it first, before reading their input.
+- ``now``: does the message's present state allow it (open or not, held or not, who placed the
+  hold)? Refused with 409, or 403 when the rule is about the person (the officer who placed a
+  hold cannot confirm it). The services check it again with the message locked.
+
+``allowed_actions(message, user)`` runs both for every action; a service calls
+``require_may`` and, under its lock, ``require_now``. Input checks (a reason's length, a
+language code) stay in the services: they are about what was typed, not about who may act.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chancery import clock
+from chancery.accounts.models import Role
+from chancery.accounts.roles import profile_of, role_refusal
+from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, State
+from chancery.correspondence.services.common import (
+    OFFICERS,
+    _held_text,
+    _policy_text,
+    _when,
+    active_hold,
+)
+from chancery.errors import ChanceryError, Conflict, Forbidden
+
+ACTIONS = (
+    "triage", "request_translation", "place_hold", "confirm_hold", "renew_hold", "release_hold",
+    "deliver", "reject", "acknowledge",
+)
+"""Every action on a message, in the order the panel lists them."""
+
+TRANSLATABLE = (State.RECEIVED, State.TRIAGED, State.DELIVERED, State.ACKNOWLEDGED)
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """Whether ``action`` is allowed; when it is not, the refusal the service would raise."""
+
+    action: str
+    refusal: ChanceryError | None = None
+    stage: str = ""
+    """Where it was refused: "who" (the person may never do it) or "now" (not in this state)."""
+
+    @property
+    def allowed(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def reason(self) -> str:
+        return self.refusal.message if self.refusal is not None else ""
+
+    @property
+    def personal(self) -> bool:
+        """Refused now because of who the person is (they placed the hold, they asked for the
+        renewal): worth telling them, since a colleague can do it."""
+        return self.stage == "now" and isinstance(self.refusal, Forbidden)
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+_WHO: dict[str, tuple[tuple[str, ...], str]] = {
+    "triage": (OFFICERS, "triage messages"),
+    "request_translation": (OFFICERS, "request translations"),
+    "place_hold": (OFFICERS, "place holds"),
+    "confirm_hold": (OFFICERS, "confirm holds"),
+    "renew_hold": (OFFICERS, "renew holds"),
+    "release_hold": (OFFICERS, "release holds"),
+    "deliver": (OFFICERS, "deliver messages"),
+    "reject": (OFFICERS, "reject messages"),
+    "acknowledge": ((Role.PRINCIPAL_OFFICE,), "acknowledge messages"),
+}
+
+
+def who_refusal(action: str, user: Any, message: Message) -> ChanceryError | None:
+    roles, what = _WHO[action]
+    refusal = role_refusal(user, *roles, action=what)
+    if refusal is not None:
+        return refusal
+    if action == "acknowledge" and profile_of(user).principal_id != message.principal_id:
+        return Forbidden(f"{message.tracking} is addressed to another principal's office.")
+    return None
+
+
+def _not_open(message: Message, action: str) -> Conflict | None:
+    if message.state not in PRE_DELIVERY:
+        return Conflict(
+            f"{message.tracking} is {message.get_state_display().lower()}; cannot {action}."
+        )
+    return None
+
+
+def _triage(user: Any, message: Message, hold: Hold | None) -> ChanceryError | None:
+    if message.state != State.RECEIVED:
+        return Conflict(
+            f"{message.tracking} is already {message.get_state_display().lower()}; only a "
+            "received message is triaged."
+        )
+    return None
+
+
+def _request_translation(user: Any, message: Message, hold: Hold | None) -> ChanceryError | None:
+    if message.state not in TRANSLATABLE:
+        return Conflict(
+            f"{message.tracking} is {message.get_state_display().lower()}; a translation can "
+            "be requested for a received, triaged, delivered or acknowledged message."
+        )
+    return None
+
+
+def _place_hold(user: Any, message: Message, hold: Hold | None) -> ChanceryError | None:
+    refusal = _not_open(message, "hold it")
+    if refusal is not None:
+        return refusal
+    if hold is not None:
+        return Conflict(
+            f"{message.tracking} is already held "
+            f"({hold.get_category_display().lower()}, {hold.status})."
+        )
+    last = message.holds.filter(is_policy=False).order_by("-placed_at", "-id").first()
+    if last is not None and last.confirmed_at is None and last.placed_by_id == user.pk:
+        return Forbidden(
+            f"Your last hold on {message.tracking} ended without a second officer's "
+            "confirmation; a hold cannot be kept alive by placing it again. Another officer "
+            "must place the new hold."
+        )
+    return None
+
+
+def _officer_hold(
+    message: Message, hold: Hold | None, verb: str, *, allow_expired: bool = False
+) -> ChanceryError | None:
+    """An officer's hold, still in force (or, to release it, possibly past its expiry)."""
+    if hold is None:
+        return Conflict(f"{message.tracking} has no officer's hold to be {verb}.")
+    if hold.released_at is not None:
+        return Conflict(
+            f"This hold on {message.tracking} already ended at {_when(hold.released_at)} "
+            f"({hold.release_reason})."
+        )
+    if hold.is_policy:
+        return Conflict(
+            f"This is a policy hold on {message.tracking}; it ends when the "
+            f"{message.principal.title}'s transition status changes, not by an officer."
+        )
+    if not allow_expired and hold.expires_at is not None and hold.expires_at <= clock.now():
+        return Conflict(
+            f"This hold on {message.tracking} expired at {_when(hold.expires_at)}; it can no "
+            f"longer be {verb}. The message is being released to delivery."
+        )
+    return None
+
+
+def _confirm_hold(user: Any, message: Message, hold: Hold | None) -> ChanceryError | None:
+    refusal = _officer_hold(message, hold, "confirmed")
+    if refusal is not None or hold is None:
+        return refusal
+    if hold.confirmed_at is not None:
+        return Conflict(
+            f"This hold is already confirmed by {hold.confirmed_by}; a further extension is "
+            "a renewal (two officers)."
+        )
+    if hold.placed_by_id == user.pk:
+        return Forbidden(
+            "A hold must be confirmed by a different officer from the one who placed it."
+        )
+    return None
+
+
+def _renew_hold(user: Any, message: Message, hold: Hold | None) -> ChanceryError | None:
+    refusal = _officer_hold(message, hold, "renewed")
+    if refusal is not None or hold is None:
+        return refusal
+    if hold.confirmed_at is None:
+        return Conflict(
+            "Only a confirmed hold can be renewed; have a second officer confirm it first."
+        )
+    if hold.renewal_requested_by_id == user.pk:
+        return Forbidden("A renewal needs a second officer; you have already asked for this one.")
+    return None
+
+
+def _release_hold(user: Any, message: Message, hold: Hold | None) -> ChanceryError | None:
+    return _officer_hold(message, hold, "released", allow_expired=True)
+
+
+def _deliver(user: Any, message: Message, hold: Hold | None) -> ChanceryError | None:
+    refusal = _not_open(message, "deliver it")
+    if refusal is not None:
+        return refusal
+    if message.state == State.TRANSLATION_REQUESTED:
+        return Conflict(
+            f"{message.tracking} is waiting for its translation; deliver it when the "
+            "translator has signed off."
+        )
+    any_hold = active_hold(message)
+    if any_hold is not None:
+        return Conflict(_held_text(message, any_hold))
+    if message.principal.gate_active:
+        return Conflict(_policy_text(message, message.principal))
+    return None
+
+
+def _reject(user: Any, message: Message, hold: Hold | None) -> ChanceryError | None:
+    return _not_open(message, "reject it")
+
+
+def _acknowledge(user: Any, message: Message, hold: Hold | None) -> ChanceryError | None:
+    if message.state != State.DELIVERED:
+        return Conflict(
+            f"{message.tracking} is {message.get_state_display().lower()}; only a delivered "
+            "message can be acknowledged."
+        )
+    return None
+
+
+_NOW: dict[str, Callable[[Any, Message, Hold | None], ChanceryError | None]] = {
+    "triage": _triage,
+    "request_translation": _request_translation,
+    "place_hold": _place_hold,
+    "confirm_hold": _confirm_hold,
+    "renew_hold": _renew_hold,
+    "release_hold": _release_hold,
+    "deliver": _deliver,
+    "reject": _reject,
+    "acknowledge": _acknowledge,
+}
+_HOLD_ACTIONS = {"place_hold", "confirm_hold", "renew_hold", "release_hold"}
+
+
+def now_refusal(
+    action: str, user: Any, message: Message, hold: Hold | None = None
+) -> ChanceryError | None:
+    """``hold``: for the hold actions, the officer's hold acted on (None: the message has none)."""
+    return _NOW[action](user, message, hold)
+
+
+def require_may(action: str, by: Any, message: Message) -> None:
+    """The services' first guard: may ``by`` take ``action`` on ``message`` at all (403)."""
+    refusal = who_refusal(action, by, message)
+    if refusal is not None:
+        raise refusal
+
+
+def require_now(action: str, by: Any, message: Message, hold: Hold | None = None) -> None:
+    """The services' second guard, with the message (and hold) locked: does the state allow it."""
+    refusal = now_refusal(action, by, message, hold)
+    if refusal is not None:
+        raise refusal
+
+
+def allowed_actions(message: Message, user: Any) -> dict[str, Allowed]:
+    """Every action on ``message`` and whether ``user`` may take it now (with the reason if not).
+
+    Exactly what the services accept: they refuse with the same checks. Pages offer the
+    actions that are allowed and say why for the ``personal`` refusals."""
+    out: dict[str, Allowed] = {}
+    hold: Hold | None = None
+    hold_known = False
+    for action in ACTIONS:
+        refusal = who_refusal(action, user, message)
+        if refusal is not None:
+            out[action] = Allowed(action, refusal, "who")
+            continue
+        if action in _HOLD_ACTIONS and not hold_known:
+            hold, hold_known = active_hold(message, officer_only=True), True
+        refusal = now_refusal(action, user, message, hold)
+        out[action] = Allowed(action, refusal, "now" if refusal is not None else "")
+    return out
