@@ -101,3 +101,15 @@ def test_env_rate(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("X_RATE", bad)
         with pytest.raises(SettingError, match="X_RATE=.*is not a rate"):
             env_rate("X_RATE", None)
+
+
+def test_rate_settings_are_documented() -> None:
+    """docs/operations.md lists the rate-limit variables with their defaults as settings.py has
+    them."""
+    from django.conf import settings
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    for name in ("CHANCERY_API_RATE_USER", "CHANCERY_API_RATE_ANON", "CHANCERY_LOGIN_RATE"):
+        assert f"| `{name}` | `{getattr(settings, name)}` |" in docs, name
+    for name in ("CHANCERY_API_THROTTLE_SHARED", "CHANCERY_NUM_PROXIES", "DATABASE_URL"):
+        assert f"| `{name}` |" in docs, name
