@@ -63,8 +63,16 @@ CONSISTENCY = (
 )
 """(old size, new size) pairs with a consistency proof file."""
 
-LEAF_VERSION = 1
-PRIVATE_TEXT = frozenset({"reason", "note", "first_officer"})
+LEAF_VERSION = 2
+PRIVATE = {
+    "message.delivered": {"reason"}, "hold.placed": {"reason"}, "hold.released": {"reason"},
+}
+"""The private fields of the kinds used here, as their apps declare them (``ledger.kinds``)."""
+USERS = {
+    "liaison.ca": "20412", "liaison.fr": "20413", "officer.one": "20414", "officer.two": "20415",
+    "staffer.pe": "20416",
+}
+"""The user ids the actors' commitments cover (leaf version 2: the id, not the name)."""
 START = dt.datetime(2025, 1, 20, 12, 0, tzinfo=dt.UTC)
 PRINCIPALS = ("president-elect", "vice-president-elect")
 SENDERS = ((1, "Canada", "portal"), (2, "France", "api"), (1, "Canada", "diplomatic_note"))
@@ -90,7 +98,7 @@ def leaf_bytes(spec: dict[str, Any]) -> bytes:
     data, salt, actor = spec["data"], spec["salt"], spec["actor"]
     if salt:
         data = {
-            k: text_commitment(salt, v) if k in PRIVATE_TEXT and isinstance(v, str) and v else v
+            k: text_commitment(salt, v) if k in PRIVATE.get(spec["kind"], ()) and v else v
             for k, v in data.items()
         }
         actor = text_commitment(salt, actor) if actor else actor
@@ -131,10 +139,10 @@ def _events() -> Iterator[dict[str, Any]]:
     n = 0  # events so far: each is one second after the previous
 
     def event(k: int, kind: str, actor: str | None, data: dict[str, Any]) -> Any:
-        # Chancery draws a salt for every event with an actor (whose name is committed) or
+        # Chancery draws a salt for every event with an actor (whose id is committed) or
         # with free text; system events without free text have none.
         nonlocal n
-        private = actor is not None or bool(PRIVATE_TEXT.intersection(data))
+        private = actor is not None or bool(PRIVATE.get(kind, set()).intersection(data))
         salt = _salt(f"event {n}") if private else ""
         at = START + dt.timedelta(seconds=n, microseconds=(n * 7919) % 1_000_000 if n % 3 else 0)
         n += 1
@@ -145,7 +153,7 @@ def _events() -> Iterator[dict[str, Any]]:
             "subject_type": "message",
             "subject_id": k,
             "at": at,
-            "actor": actor,
+            "actor": USERS[actor] if actor else None,
             "data": {"tracking": tracking, "principal": principal, **data},
             "salt": salt,
         }
@@ -175,7 +183,7 @@ def _events() -> Iterator[dict[str, Any]]:
             )
             yield event(
                 k, "hold.confirmed", "officer.two",
-                {"hold": k, "expires": None, "first_officer": "officer.one"},
+                {"hold": k, "expires": (received + dt.timedelta(hours=72)).isoformat()},
             )
             yield event(
                 k, "hold.released", "officer.one", {"hold": k, "reason": f"Message {k} cleared."}
@@ -351,7 +359,7 @@ The signing keys here (`TEST-ONLY*.skey`) have public seeds: never use them for 
   line, an empty line, then the signed checkpoint of size `new`. The old tree's root is in
   `checkpoints/<old>` (or `roots.txt`).
 - `commitments.json`: how commitments are recomputed: message texts (`hex(SHA-256(salt ||
-  UTF-8 text))` in `data.commitment`), and a free-text reason and an actor's user name
+  UTF-8 text))` in `data.commitment`), and a free-text reason and an actor's user id
   (`"sha256:" + hex(SHA-256(salt || UTF-8 text))` in place of the value), with their salts and
   the index of the leaf that carries them.
 """

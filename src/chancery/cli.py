@@ -14,19 +14,12 @@ from typing import Any
 
 import click
 
+from chancery.bootstrap import setup
+
 DATA_DIR_HELP = "Folder for the database, keys, mail and logins (default ./chancery-data)."
 
 
-def _setup(data_dir: str | None) -> Path:
-    if data_dir:
-        os.environ["CHANCERY_DATA_DIR"] = str(Path(data_dir).resolve())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chancery.settings")
-    path = Path(os.environ.get("CHANCERY_DATA_DIR", "chancery-data")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
-    import django
-
-    django.setup()
-    return path
+_setup = setup  # every command sets Django up through chancery.bootstrap
 
 
 def data_dir_option(f: Any) -> Any:
@@ -278,25 +271,53 @@ def log_export(data_dir: str | None, directory: str) -> None:
     type=click.File("r", encoding="utf-8"),
     help="A checkpoint seen elsewhere (monitor, witness, receipt) to check against the rows.",
 )
-def verify(data_dir: str | None, vkey: str | None, checkpoints: tuple[Any, ...]) -> None:
-    """Rebuild the log from the database rows and check every entry, tile and checkpoint."""
+@click.option(
+    "--monitor-state",
+    type=click.Path(exists=True),
+    default=None,
+    help="A monitor's state folder (chancery monitor --state) or one of its files.",
+)
+@click.option(
+    "--processes",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes for the row checks (default: one per CPU for a large log).",
+)
+def verify(
+    data_dir: str | None,
+    vkey: str | None,
+    checkpoints: tuple[Any, ...],
+    monitor_state: str | None,
+    processes: int | None,
+) -> None:
+    """Rebuild the log from the database rows and check every entry, tile and checkpoint,
+    and every row the log's events commit to."""
     _setup(data_dir)
     from chancery.ledger.verify import verify_log
 
     report = verify_log(
         vkey=vkey,
         other_checkpoints=[f.read() for f in checkpoints],
+        monitor_state=monitor_state,
+        processes=processes,
         progress=lambda n: click.echo(f"  {n:,} entries checked", err=True),
     )
+    subjects = ", ".join(f"{n:,} {kind}" for kind, n in sorted(report.subjects.items()))
     click.echo(
         f"log {report.origin}: {report.entries:,} entries, {report.checkpoints:,} checkpoints, "
-        f"{report.messages:,} messages checked; {report.pending:,} events pending"
+        f"subjects checked: {subjects or 'none'}; {report.pending:,} events pending"
     )
+    for where in report.compared_with:
+        click.echo(f"compared with {where}")
+    for note in report.notes:
+        click.echo(f"NOTE: {note}", err=True)
     if report.ok:
         click.echo("OK: the database and the log agree.")
         return
     if report.first_divergent is not None:
         click.echo(f"FAILED: first divergent entry: {report.first_divergent}", err=True)
+    else:
+        click.echo("FAILED (no entry of the log differs; rows or checkpoints do)", err=True)
     for problem in report.problems[:50]:
         click.echo(f"  - {problem}", err=True)
     if len(report.problems) > 50:

@@ -190,6 +190,9 @@ LOGGING = {
 CHANCERY_LOG_ORIGIN = env_str("CHANCERY_LOG_ORIGIN", "chancery.example/log")
 CHANCERY_LOG_KEY_FILE = DATA_DIR / "log-signing.key"
 CHANCERY_LOG_BATCH = env_int("CHANCERY_LOG_BATCH", 8192, minimum=1)
+# How far an event's time may run back behind an earlier entry of the log before `chancery
+# verify` reports it (concurrent transactions take their times before they commit).
+CHANCERY_VERIFY_CLOCK_SKEW = env_float("CHANCERY_VERIFY_CLOCK_SKEW", 5.0, minimum=0)
 CHANCERY_LOG_INTERVAL = env_float("CHANCERY_LOG_INTERVAL", 0.5, minimum=0.01)
 if CHANCERY_LOG_INTERVAL > 1:
     raise ValueError("CHANCERY_LOG_INTERVAL must be at most 1 second (batches at most 1 s apart)")

@@ -25,12 +25,15 @@ WRITER = """
 import os, sys, django
 django.setup()
 from django.db import transaction
+from chancery.ledger.kinds import declare
 from chancery.ledger.services import record_event
+declare("test.event", subject="record", public=["n", "reason"],
+        description="A crash test's event.", declared_in="tests/ledger/test_log_crash.py")
 acks = open(sys.argv[1], "a")
 n = 0
 while True:
     with transaction.atomic():
-        event = record_event("message", n, "test.event", data={"n": n, "reason": f"why {n}"})
+        event = record_event("record", n, "test.event", data={"n": n, "reason": f"why {n}"})
     acks.write(f"{event.pk}\\n")
     acks.flush()
     n += 1

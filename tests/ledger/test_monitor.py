@@ -403,7 +403,7 @@ def test_entries_state_that_does_not_match_the_log_is_caught(
 
 def _leaf(**change: Any) -> bytes:
     obj: dict[str, Any] = {
-        "v": 1,
+        "v": monitor.LEAF_VERSION,
         "kind": "message.received",
         "subject": "message:7",
         "at": "2020-11-07T16:00:00.123456Z",
@@ -425,7 +425,7 @@ def _leaf(**change: Any) -> bytes:
         (b'{"x":NaN}', "not valid JSON"),
         (_leaf(actor=...), "missing: actor"),
         (_leaf(extra=1), "unexpected: extra"),
-        (_leaf(v=2), "leaf version 2"),
+        (_leaf(v=monitor.LEAF_VERSION + 1), f"leaf version {monitor.LEAF_VERSION + 1}"),
         (_leaf(v=True), "leaf version True"),
         (_leaf(kind=""), "'kind'"),
         (_leaf(subject="message"), "'subject'"),

@@ -88,7 +88,7 @@ def test_the_leaves_are_what_build_leaf_writes(leaves: list[bytes]) -> None:
         assert leaf == json.dumps(
             parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False
         ).encode()
-        assert parsed["v"] == 1 and len(leaf) < 64 * 1024
+        assert parsed["v"] == 2 and len(leaf) < 64 * 1024
     kinds = {json.loads(leaf)["kind"] for leaf in leaves}
     assert {"message.received", "hold.placed", "hold.policy", "message.delivered"} <= kinds
     assert any(json.loads(leaf)["actor"] is None for leaf in leaves)

@@ -391,10 +391,13 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 SUBMIT = "from chancery.ledger.witness import witness_command; witness_command()"
 LOAD = """
 import sys
-from chancery.cli import _setup
-_setup(sys.argv[1])
+from chancery.bootstrap import setup
+setup(sys.argv[1])
 from django.db import transaction
+from chancery.ledger.kinds import declare
 from chancery.ledger.services import record_event
+declare("witness.test", subject="record", public=["tag", "n"],
+        description="A witness test's event.", declared_in="tests/ledger/test_witness.py")
 with transaction.atomic():
     for i in range(int(sys.argv[2])):
         record_event("record", 1, "witness.test", data={"tag": sys.argv[3], "n": i})

@@ -6,6 +6,11 @@ class CorrespondenceConfig(AppConfig):
     verbose_name = "Correspondence"
 
     def ready(self) -> None:
+        # The ledger learns this app's event kinds and subject checks here (DESIGN.md).
+        from chancery.correspondence import checks, events
+
+        events.register()
+        checks.register()
         # Its periodic steps, run by `chancery worker` (chancery/worker.py).
         from chancery.correspondence import worker
 

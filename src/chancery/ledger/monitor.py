@@ -72,9 +72,9 @@ DEFAULT_STATE_DIR = "~/.chancery-monitor"
 DEFAULT_TIMEOUT = 20.0
 """Seconds to wait for the server to connect or send data before giving up."""
 
-LEAF_VERSION = 1
+LEAF_VERSION = 2
 LEAF_FIELDS = frozenset({"v", "kind", "subject", "at", "actor", "data"})
-"""The keys of a version 1 Chancery leaf (``ledger.services.build_leaf``), no more, no less."""
+"""The keys of a version 2 Chancery leaf (``ledger.services.build_leaf``), no more, no less."""
 
 STATE_FORMAT = 1
 SAVE_EVERY = 64

@@ -1,6 +1,6 @@
 """``chancery verify``: re-derive the whole log from the database rows and check every link.
 
-Two streaming passes (memory does not grow with the log):
+Streaming passes (memory does not grow with the log):
 
 Pass 1, the log as published (:func:`_check_log`). The stored leaves in index order: an index
 that does not follow the previous one is a deleted or renumbered row; their hashes must be the
@@ -8,39 +8,67 @@ level-0 tiles, and the leaves the entry bundles, byte for byte; the tiles of eve
 must be the roots of the tiles below; and the tree they make must have, at every stored
 checkpoint's size, that checkpoint's signed root (each checkpoint's signature verifies with the
 log's key and its text names the stored size and root). All roots come from one rebuilt tree,
-so the checkpoints are consistent with each other. Checkpoints seen elsewhere (files a monitor
-or witness kept, ``--checkpoint``) must verify and agree too: two signed roots for one size is a
-fork.
+so the checkpoints are consistent with each other. Checkpoints from outside the database must
+verify and agree too: files given with ``--checkpoint``, a monitor's state (``--monitor-state``),
+and the newest checkpoint a configured witness cosigned (whose cosignature an insider cannot
+make). Without any of these the report says plainly that it compared the database only with
+itself: an insider who rewrote rows, tiles and checkpoints consistently (with the log's key)
+would not be seen.
 
-Pass 2, the rows behind the log (:func:`check_rows`). Every integrated event's leaf is rebuilt
-from the row's columns with :func:`~chancery.ledger.services.build_leaf` and must equal the
-stored leaf (an edited row); every message row must match its ``message.received`` event (the
-content commitment recomputed from the body and salt, the principal, sender office and
-channel), and a message without that event, or an event whose message is gone, is reported.
+Pass 2, the rows behind the log, in parallel processes (:func:`check_rows`):
 
-The first divergent entry is named: the earliest log index at which the database and the log
-disagree.
+- over ranges of log indexes: every integrated event's leaf is rebuilt from the row's columns
+  with :func:`~chancery.ledger.services.build_leaf` and must equal the stored leaf (an edited
+  row), and no event's time runs backwards against the log's order by more than
+  ``CHANCERY_VERIFY_CLOCK_SKEW`` seconds (events take their time a moment before their
+  transaction commits, and the sequencer integrates them in commit order, so two concurrent
+  transactions may interleave by that much; more is a reordered or back-dated entry);
+- over ranges of subject ids, for every subject type an app registered checks for
+  (``ledger.checks``): each subject's events are replayed by the app's rules and compared with
+  its rows (every field a leaf carries, the lifecycle, the final state).
+
+The headline names the first divergent entry: the earliest log index at which the database and
+the log disagree. When only a signed root says so (a tree rewritten consistently), the index is
+the start of the earliest perfect subtree whose root differs from what the signer kept, or the
+size of the last checkpoint that still agrees: no entry before it differs.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
+import json
+import multiprocessing
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import orjson
-from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection, connections, transaction
 
-from chancery.ledger import merkle, note, tiles
+from chancery.ledger import checks, kinds, merkle, note, tiles
 from chancery.ledger.models import ENTRIES_LEVEL, Checkpoint, Event, LogHead, Tile
 from chancery.ledger.sequencer import HEAD_PK
-from chancery.ledger.services import build_leaf, leaf_time
+from chancery.ledger.services import actor_text, build_leaf, leaf_time
 
 CHUNK = 5000
+PARALLEL_MIN = 50_000
+"""Below this many entries pass 2 runs in this process (starting processes costs more)."""
+
+
+@dataclass
+class Claim:
+    """A root for a tree size that something signed, and where it was seen; ``edge``: the
+    right edge the signer kept with it, when known (it locates a divergence)."""
+
+    where: str
+    root: bytes
+    edge: list[bytes] | None = None
 
 
 @dataclass
@@ -49,11 +77,17 @@ class Report:
     size: int = 0
     entries: int = 0
     checkpoints: int = 0
-    messages: int = 0
     rows: int = 0
+    subjects: dict[str, int] = field(default_factory=dict)
     pending: int = 0
+    processes: int = 1
     first_divergent: int | None = None
+    agreed: int = 0
+    """The largest tree size whose root a claim confirmed: no entry before it differs."""
     problems: list[str] = field(default_factory=list)
+    compared_with: list[str] = field(default_factory=list)
+    """What outside the database the log was compared with (witness, monitor, files)."""
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -100,49 +134,43 @@ def _leaf_time(at: Any) -> str:
     return leaf_time(at)
 
 
-def _cursor_rows(sql: str) -> Iterator[tuple[Any, ...]]:
+def _cursor_rows(sql: str, params: list[Any] | None = None) -> Iterator[tuple[Any, ...]]:
     """Rows streamed from the database, a chunk at a time.
 
     On PostgreSQL a named (server-side) cursor with binary results: in text format every leaf
     (``bytea``) would cross the wire as hex and be decoded in Python, twice the bytes and most of
     the time of the pass."""
     if connection.vendor == "postgresql":
+        connection.ensure_connection()
         with transaction.atomic():
             raw = connection.connection
             with raw.cursor(name=f"chancery_verify_{id(sql)}", binary=True) as cursor:
                 cursor.itersize = CHUNK
-                cursor.execute(sql)
+                cursor.execute(sql, params)
                 while rows := cursor.fetchmany(CHUNK):
                     yield from rows
         return
-    yield from _chunked(sql)
-
-
-def _chunked(sql: str) -> Iterator[tuple[Any, ...]]:
     with connection.chunked_cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(sql, params)
         while rows := cursor.fetchmany(CHUNK):
             yield from rows
 
 
-def _rows(sql: str, json_column: int | None = None) -> Iterator[tuple[Any, ...]]:
-    """Like :func:`_cursor_rows` with plain cursors (two of these are read side by side), and
-    the JSON column decoded."""
-    for row in _chunked(sql):
-        if json_column is not None and isinstance(row[json_column], (str, bytes)):
-            row = (*row[:json_column], orjson.loads(row[json_column]), *row[json_column + 1 :])
-        yield row
+def _clock_skew() -> dt.timedelta:
+    return dt.timedelta(seconds=float(getattr(settings, "CHANCERY_VERIFY_CLOCK_SKEW", 5.0)))
 
 
 def verify_log(
     *,
     vkey: str | None = None,
     other_checkpoints: list[str] | None = None,
+    monitor_state: str | os.PathLike[str] | None = None,
     progress: Callable[[int], None] | None = None,
     rows: bool = True,
+    processes: int | None = None,
 ) -> Report:
-    """Check the log (pass 1) and, with ``rows``, re-derive every leaf from its row (pass 2)
-    and check the messages against their events."""
+    """Check the log (pass 1) and, with ``rows``, the rows behind it (pass 2, in
+    ``processes`` processes; default: one per CPU for a large log)."""
     report = Report()
     head = LogHead.objects.filter(pk=HEAD_PK).first()
     if head is None:
@@ -158,50 +186,150 @@ def verify_log(
         report.problems.append("the database names another verifier key than the one given")
 
     # Sizes at which the rebuilt tree's root is compared, with what each claims.
-    claims: dict[int, list[tuple[str, bytes]]] = {}
+    claims: dict[int, list[Claim]] = {}
 
-    def claim(where: str, text: str) -> note.Checkpoint | None:
+    def claim(where: str, text: str, edge: list[bytes] | None = None) -> note.Checkpoint | None:
         try:
             cp, _ = note.open_checkpoint(text, verifier)
         except note.NoteError as exc:
             report.problems.append(f"{where}: does not verify with the log's key ({exc})")
             return None
-        claims.setdefault(cp.size, []).append((where, cp.root))
+        if cp.size > head.size:
+            report.problems.append(
+                f"{where}: signed for size {cp.size}, beyond the database's {head.size}: the "
+                "database lost entries, or the key signed a tree it never stored"
+            )
+            return cp
+        if edge is not None and (
+            len(edge) != cp.size.bit_count()
+            or merkle.Tree.from_right_edge(cp.size, edge).root() != cp.root
+        ):
+            edge = None  # not the signed tree's edge: no use for locating
+        claims.setdefault(cp.size, []).append(Claim(where, cp.root, edge))
         return cp
 
-    for size, root, text in Checkpoint.objects.order_by("size").values_list(
-        "size", "root", "note"
+    for size, root, text, edge in Checkpoint.objects.order_by("size").values_list(
+        "size", "root", "note", "right_edge"
     ):
         report.checkpoints += 1
         where = f"stored checkpoint {size}"
-        cp = claim(where, text)
+        cp = claim(where, text, _split_edge(bytes(edge)))
         if cp is not None and (cp.size, cp.root, cp.origin) != (size, bytes(root), head.origin):
             report.problems.append(f"{where}: its signed text does not match its row")
     for n, text in enumerate(other_checkpoints or [], 1):
-        cp = claim(f"checkpoint file {n}", text)
-        if cp is not None and cp.size > head.size:
-            report.problems.append(
-                f"checkpoint file {n}: signed for size {cp.size}, beyond the database's "
-                f"{head.size}: the database lost entries, or the key signed a tree it never stored"
-            )
+        if claim(f"checkpoint file {n}", text):
+            report.compared_with.append(f"checkpoint file {n}")
+    if monitor_state is not None:
+        _monitor_claims(report, Path(monitor_state), head.origin, claim, claims)
+    _witness_claim(report, verifier, claim)
+    if not report.compared_with:
+        report.notes.append(
+            "nothing outside the database to compare with (no --checkpoint, no --monitor-state, "
+            "no checkpoint cosigned by a configured witness): the rows, tiles and checkpoints "
+            "agree with each other, but an insider holding the log's key who rewrote them all "
+            "consistently would not be seen"
+        )
 
     _check_log(report, head.size, claims, progress)
     for size in sorted(claims):
         if size == 0:
             _check_claims(report, merkle.Tree(), claims[size])
-        elif size <= head.size:
-            for where, _ in claims[size]:
-                report.problems.append(f"{where}: could not be checked (entries missing)")
+        else:
+            for c in claims[size]:
+                report.problems.append(f"{c.where}: could not be checked (entries missing)")
     if rows:
-        check_rows(report)
+        check_rows(report, processes=processes)
     report.pending = Event.objects.filter(seq__isnull=True).count()
     return report
+
+
+def _split_edge(data: bytes) -> list[bytes]:
+    return [data[i : i + 32] for i in range(0, len(data), 32)]
+
+
+def _witness_claim(
+    report: Report, verifier: note.Verifier, claim: Callable[..., note.Checkpoint | None]
+) -> None:
+    """The newest stored checkpoint a configured witness cosigned (cosignature verified with
+    the witness's key from ``CHANCERY_WITNESSES``): a root someone outside signed."""
+    from chancery.ledger.witness import configured_witnesses
+
+    witnesses = [w.verifier for w in configured_witnesses()]
+    if not witnesses:
+        return
+    cosigned = Checkpoint.objects.exclude(cosigned="").order_by("-size").values_list(
+        "size", "cosigned"
+    )
+    for size, text in cosigned.iterator():
+        try:
+            _cp, opened = note.open_checkpoint(text, verifier, witnesses)
+        except note.NoteError:
+            continue
+        names = sorted({name for name, _kid, _ts in opened.cosignatures})
+        if names:
+            where = f"checkpoint {size} cosigned by witness {', '.join(names)}"
+            claim(where, text)
+            report.compared_with.append(where)
+            return
+    report.notes.append("no stored checkpoint carries a valid cosignature of a configured witness")
+
+
+def _monitor_claims(
+    report: Report,
+    path: Path,
+    origin: str,
+    claim: Callable[..., note.Checkpoint | None],
+    claims: dict[int, list[Claim]],
+) -> None:
+    """What a monitor (``chancery monitor --state``) accepted: its last checkpoint, and the
+    right edge of the entries it verified (``ledger/monitor.py`` describes the files). ``path``
+    is the state folder, or one of its ``.checkpoint``/``.entries.json`` files."""
+    from chancery.ledger.monitor import state_stem
+
+    if path.is_dir():
+        stem = state_stem(origin)
+        checkpoint_file, entries_file = path / f"{stem}.checkpoint", path / f"{stem}.entries.json"
+    else:
+        base = path.name.removesuffix(".entries.json").removesuffix(".checkpoint")
+        checkpoint_file = path.with_name(base + ".checkpoint")
+        entries_file = path.with_name(base + ".entries.json")
+    if not checkpoint_file.exists():
+        report.problems.append(f"{path}: no monitor checkpoint of {origin} there")
+        return
+    where = f"the monitor's checkpoint ({checkpoint_file.name})"
+    if claim(where, checkpoint_file.read_text(encoding="utf-8")):
+        report.compared_with.append(where)
+    if not entries_file.exists():
+        return
+    try:
+        state = json.loads(entries_file.read_text(encoding="utf-8"))
+        edge = [base64.b64decode(h, validate=True) for h in state["right_edge"]]
+        size, root = int(state["size"]), base64.b64decode(state["root"], validate=True)
+        if merkle.Tree.from_right_edge(size, edge).root() != root:
+            raise ValueError("its right edge does not give its root")
+    except (ValueError, KeyError, TypeError) as exc:
+        report.problems.append(f"{entries_file}: not a monitor's entry state ({exc})")
+        return
+    # Not signed itself: the monitor keeps it once the entries it covers were proven part of a
+    # signed tree, and its right edge locates a divergence more closely than a root does.
+    if size > report.size:
+        report.problems.append(
+            f"{entries_file}: the monitor verified {size} entries, beyond the database's "
+            f"{report.size}: the database lost entries"
+        )
+        return
+    where = f"the monitor's verified entries ({size})"
+    claims.setdefault(size, []).append(Claim(where, root, edge))
+    report.compared_with.append(where)
+
+
+# --- Pass 1: the log as published ----------------------------------------------------------------
 
 
 def _check_log(
     report: Report,
     size: int,
-    claims: dict[int, list[tuple[str, bytes]]],
+    claims: dict[int, list[Claim]],
     progress: Callable[[int], None] | None,
 ) -> None:
     """Pass 1, the log as published: the stored leaves in index order, hashed, must be the
@@ -250,7 +378,7 @@ def _add_block(
     level0: Iterator[tuple[int, int, bytes, bytes]],
     bundles: Iterator[tuple[int, int, bytes, bytes]],
     upper: list[bytes],
-    claims: dict[int, list[tuple[str, bytes]]],
+    claims: dict[int, list[Claim]],
     pending_claims: list[int],
 ) -> None:
     """Hash one tile's worth of leaves, check it against the stored tiles, grow the tree and
@@ -296,7 +424,17 @@ def _check_block(
         report.diverge(first + at, f"entry {first + at} differs from the published hash tile")
     bundle = next(bundles, None)
     if bundle is None or bundle[0] != tile or bundle[2] != tiles.encode_entries(leaves):
-        report.diverge(first, f"entry bundle {tile} (entries {first}…) differs from the leaves")
+        try:
+            published = tiles.decode_entries(bundle[2]) if bundle and bundle[0] == tile else []
+        except tiles.TileError:
+            published = []
+        at = next(
+            (n for n, leaf in enumerate(leaves) if n >= len(published) or published[n] != leaf),
+            len(leaves) - 1,
+        )
+        report.diverge(
+            first + at, f"entry {first + at} differs from the published entry bundle {tile}"
+        )
     if len(hashes) != tiles.TILE_WIDTH:
         return None
     inner = tiles.tile_inner_nodes(joined)
@@ -329,94 +467,270 @@ def _check_upper_tiles(report: Report, hashes: list[bytes]) -> None:
         report.problems.append(f"there are stored hash tiles at level {level}, beyond the tree")
 
 
-def check_rows(report: Report) -> None:
-    """Pass 2: every integrated event's leaf re-derived from its row's columns, then every
-    message against its ``message.received`` event."""
-    users = dict(get_user_model().objects.values_list("pk", "username"))
+def _check_claims(report: Report, tree: merkle.Tree, claims: list[Claim]) -> None:
+    """The rebuilt tree's root against what each claim signed for its size. A wrong root says
+    only that some entry before ``tree.size`` differs: the first divergent entry named is the
+    start of the first perfect subtree whose root differs from the claim's kept right edge, and
+    never before the largest size that agreed."""
+    root = tree.root()
+    size = tree.size
+    for c in claims:
+        if c.root == root:
+            report.agreed = max(report.agreed, size)
+            continue
+        start, end = report.agreed, size
+        if c.edge is not None:
+            offset = 0
+            for bit, (ours, theirs) in zip(
+                (b for b in reversed(range(size.bit_length())) if size >> b & 1),
+                zip(tree.right_edge, c.edge, strict=True),
+                strict=True,
+            ):
+                if ours != theirs:
+                    start, end = max(start, offset), offset + (1 << bit)
+                    break
+                offset += 1 << bit
+        where = f"entry {start}" if end - start == 1 else f"entries {start}–{end - 1}"
+        report.diverge(
+            start,
+            f"{c.where}: root {c.root.hex()[:16]}… for size {size}, but the rows give "
+            f"{root.hex()[:16]}…: a fork, or rows rewritten with their tiles ({where})",
+        )
+
+
+# --- Pass 2: the rows behind the log -------------------------------------------------------------
+
+
+def check_rows(report: Report, *, processes: int | None = None) -> None:
+    """Pass 2: every integrated event's leaf re-derived from its row and the times in log
+    order (over seq ranges), then every registered subject type's rows against its events
+    (over subject id ranges), in ``processes`` processes."""
     events = Event._meta.db_table
-    first_bad = None
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), MAX(seq) FROM {events} WHERE seq IS NOT NULL")  # noqa: S608
+        count, top = cursor.fetchone()
+        cursor.execute(
+            f"SELECT subject_type, MIN(subject_id), MAX(subject_id) FROM {events} "  # noqa: S608
+            "GROUP BY subject_type"
+        )
+        spans = {stype: (lo, hi) for stype, lo, hi in cursor.fetchall()}
+    n = _processes(processes, count)
+    report.processes = n
+    skew = _clock_skew().total_seconds()
+    tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
+        (_leaf_range, (lo, hi, skew)) for lo, hi in _split(0, (top or 0) + 1, n)
+    ]
+    registered = {c.subject_type for c in checks.registered()}
+    for stype in sorted(registered):
+        lo, hi = spans.get(stype, (0, 0))
+        # The first and last ranges are open, for rows with ids beyond their events'.
+        bounds = [a for a, _ in _split(lo, hi + 1, n)][1:]
+        starts: list[int | None] = [None, *bounds]
+        ends: list[int | None] = [*bounds, None]
+        tasks += [
+            (_subject_range, (stype, a, b, skew)) for a, b in zip(starts, ends, strict=True)
+        ]
+    if unchecked := sorted(set(spans) - registered):
+        report.notes.append(
+            f"no app registered checks for the subjects {', '.join(unchecked)}: their events' "
+            "leaves are checked, not the rows behind them"
+        )
+    results = _run(tasks, n)
+    leaf_results = [r for r in results if r["step"] == "leaves"]
+    _merge_leaves(report, leaf_results, _clock_skew())
+    for r in results:
+        if r["step"] == "subjects":
+            report.subjects[r["type"]] = report.subjects.get(r["type"], 0) + r["subjects"]
+            for seq, text in r["findings"]:
+                if seq is None:
+                    report.problems.append(text)
+                else:
+                    report.diverge(seq, text)
+
+
+def _processes(wanted: int | None, entries: int) -> int:
+    if wanted is None:
+        wanted = (os.cpu_count() or 1) if entries >= PARALLEL_MIN else 1
+    in_memory = connection.vendor == "sqlite" and str(
+        connection.settings_dict["NAME"]
+    ) in ("", ":memory:")
+    if wanted > 1 and (connection.in_atomic_block or in_memory):
+        return 1  # other processes would not see this transaction's (or memory's) rows
+    return max(1, wanted)
+
+
+def _split(lo: int, hi: int, n: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` in ``n`` consecutive ranges (fewer if it is short)."""
+    step = max(1, -(-(hi - lo) // n))
+    return [(a, min(a + step, hi)) for a in range(lo, max(hi, lo + 1), step)]
+
+
+def _run(tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], n: int) -> list[Any]:
+    if n <= 1:
+        return [fn(*args) for fn, args in tasks]
+    connections.close_all()  # each process opens its own
+    with multiprocessing.get_context("fork").Pool(n) as pool:
+        return pool.starmap(_call, tasks)
+
+
+def _call(fn: Callable[..., Any], *args: Any) -> Any:
+    try:
+        return fn(*args)
+    finally:
+        connections.close_all()
+
+
+def _order_key(leaf_at: str) -> str:
+    """A leaf time that sorts as text: without the Z (``…:04`` before ``…:04.5``)."""
+    return leaf_at[:-1]
+
+
+def _key_time(key: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(key).replace(tzinfo=dt.UTC)
+
+
+def _leaf_range(lo: int, hi: int, skew_seconds: float) -> dict[str, Any]:
+    """Leaves of entries ``[lo, hi)`` rebuilt from their rows; times against the log's order.
+
+    Returns the first edited entry, the first entry whose time runs back by more than the skew
+    behind an earlier entry of this range, this range's latest time, and its running minima
+    (each entry earlier than all before it in the range): the parent finds with them the first
+    entry that runs back behind an earlier range."""
+    skew = dt.timedelta(seconds=skew_seconds)
+    events = Event._meta.db_table
+    rows = 0
+    edited = None
+    backwards = None
+    top: tuple[str, int] | None = None  # (time key, seq) of the latest time so far
+    minima: list[tuple[str, int]] = []
     for seq, pk, kind, stype, sid, at, actor_id, data, salt, stored in _cursor_rows(
         "SELECT seq, id, kind, subject_type, subject_id, CAST(at AS TEXT), actor_id, "  # noqa: S608
-        f"CAST(data AS TEXT), salt, leaf FROM {events} WHERE seq IS NOT NULL ORDER BY seq"
+        f"CAST(data AS TEXT), salt, leaf FROM {events} WHERE seq >= %s AND seq < %s ORDER BY seq",
+        [lo, hi],
     ):
-        actor = users.get(actor_id) if actor_id is not None else None
-        leaf = build_leaf(kind, stype, sid, _leaf_time(at), actor, orjson.loads(data), salt)
-        if leaf != stored and leaf != bytes(stored):
-            first_bad = (seq, pk, kind)
-            break
-        report.rows += 1
-    if first_bad is not None:
-        seq, pk, kind = first_bad
-        report.diverge(seq, f"entry {seq} (event #{pk}, {kind}) does not match its row: edited")
-    _check_messages(report)
-
-
-def _check_claims(report: Report, tree: merkle.Tree, claims: list[tuple[str, bytes]]) -> None:
-    root = tree.root()
-    for where, claimed in claims:
-        if claimed != root:
-            report.diverge(
-                tree.size - 1 if tree.size else 0,
-                f"{where}: root {claimed.hex()[:16]}… for size {tree.size}, but the rows give "
-                f"{root.hex()[:16]}… (a fork, or rows changed before index {tree.size})",
+        when = _leaf_time(at)
+        if edited is None:
+            leaf = build_leaf(
+                kind, stype, sid, when, actor_text(actor_id), orjson.loads(data), salt
             )
+            if leaf != stored and leaf != bytes(stored):
+                why = "edited" if kinds.get(kind) else "edited, or of a kind no app declares"
+                edited = (seq, pk, kind, why)
+        key = _order_key(when)
+        if top is None or key >= top[0]:
+            top = (key, seq)
+        elif backwards is None and _key_time(top[0]) - _key_time(key) > skew:
+            backwards = (seq, pk, kind, key, top[1], top[0])
+        if not minima or key < minima[-1][0]:
+            minima.append((key, seq))
+        rows += 1
+    return {
+        "step": "leaves", "rows": rows, "edited": edited, "backwards": backwards,
+        "top": top, "minima": minima,
+    }
 
 
-def _check_messages(report: Report) -> None:
-    """Merge-join messages (by id) with their received events (by subject id)."""
-    from chancery.correspondence.models import Message
-    from chancery.directory.models import Principal
+def _merge_leaves(report: Report, results: list[dict[str, Any]], skew: dt.timedelta) -> None:
+    report.rows += sum(r["rows"] for r in results)
+    edited = [r["edited"] for r in results if r["edited"] is not None]
+    if edited:
+        seq, pk, kind, why = min(edited)
+        report.diverge(seq, f"entry {seq} (event #{pk}, {kind}) does not match its row: {why}")
+    top: tuple[str, int] | None = None
+    first: tuple[int, str] | None = None
+    for r in results:
+        found = r["backwards"]
+        if top is not None:
+            limit = _key_time(top[0]) - skew
+            for key, seq in r["minima"]:
+                if _key_time(key) < limit:
+                    if found is None or seq < found[0]:
+                        found = (seq, None, None, key, top[1], top[0])
+                    break
+        if found is not None and (first is None or found[0] < first[0]):
+            seq, _pk, _kind, key, earlier, earlier_key = found
+            late = (_key_time(earlier_key) - _key_time(key)).total_seconds()
+            first = (
+                seq, f"entry {seq} is dated {key}Z, {late:,.3f} s before entry {earlier} "
+                f"({earlier_key}Z) that the log puts before it (tolerance {skew.total_seconds():g}"
+                " s, CHANCERY_VERIFY_CLOCK_SKEW): reordered or back-dated",
+            )
+        if r["top"] is not None and (top is None or r["top"][0] > top[0]):
+            top = r["top"]
+    if first is not None:
+        report.diverge(*first)
 
-    events = Event._meta.db_table
-    received = _rows(
-        f"SELECT subject_id, data, seq FROM {events} "  # noqa: S608 - our table names
-        "WHERE subject_type = 'message' AND kind = 'message.received' ORDER BY subject_id, id",
-        json_column=1,
+
+def _parse_at(at: Any) -> dt.datetime:
+    if isinstance(at, str):
+        at = dt.datetime.fromisoformat(at)
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+def _subject_range(
+    stype: str, lo: int | None, hi: int | None, skew_seconds: float
+) -> dict[str, Any]:
+    """The subjects of one type with ids in ``[lo, hi)``: their events (by subject id, then
+    log order) merged with the app's rows and given to the app's check."""
+    registered = checks.get(stype)
+    assert registered is not None  # noqa: S101 - only registered types are given
+    skew = dt.timedelta(seconds=skew_seconds)
+    where = ["subject_type = %s"]
+    params: list[Any] = [stype]
+    if lo is not None:
+        where.append("subject_id >= %s")
+        params.append(lo)
+    if hi is not None:
+        where.append("subject_id < %s")
+        params.append(hi)
+    events = _cursor_rows(
+        "SELECT subject_id, seq, id, kind, CAST(at AS TEXT), actor_id, CAST(data AS TEXT) "  # noqa: S608
+        f"FROM {Event._meta.db_table} WHERE {' AND '.join(where)} ORDER BY subject_id, id",
+        params,
     )
-    messages = _rows(
-        "SELECT m.id, m.body, m.salt, m.commitment, p.slug, m.sender_office_id, m.channel "  # noqa: S608
-        f"FROM {Message._meta.db_table} m JOIN {Principal._meta.db_table} p "
-        "ON p.id = m.principal_id ORDER BY m.id"
-    )
-    event = next(received, None)
-    for pk, body, salt, commitment, principal, office, channel in messages:
-        report.messages += 1
-        while event is not None and event[0] < pk:
-            _divergent_event(report, event, "its message row is gone (deleted)")
-            event = next(received, None)
-        if event is None or event[0] != pk:
-            report.problems.append(
-                f"message #{pk} has no message.received event: written behind the application"
-            )
-            continue
-        _, data, seq = event
-        recomputed = hashlib.sha256(bytes.fromhex(salt) + body.encode()).hexdigest()
-        differences = [
-            name
-            for name, row, logged in (
-                ("content", recomputed, data.get("commitment")),
-                ("stored commitment", commitment, data.get("commitment")),
-                ("principal", principal, data.get("principal")),
-                ("sender office", office, data.get("office")),
-                ("channel", channel, data.get("channel")),
-            )
-            if row != logged
-        ]
-        if differences:
-            _divergent_event(
-                report, event, f"message #{pk} was changed: {', '.join(differences)} differ"
-            )
-        event = next(received, None)
-        while event is not None and event[0] == pk:
-            event = next(received, None)
-    while event is not None:
-        _divergent_event(report, event, "its message row is gone (deleted)")
-        event = next(received, None)
+    findings: list[tuple[int | None, str]] = []
+    subjects = 0
+
+    def run(sid: int, row: Any, entries: list[checks.Entry]) -> None:
+        nonlocal subjects
+        subjects += 1
+        # Log order: integrated entries by index, then pending ones as they were written.
+        entries.sort(key=lambda e: (e.seq is None, e.seq if e.seq is not None else e.id))
+        for f in registered.check(checks.Subject(stype, sid, row, entries, skew)):
+            findings.append((f.entry.seq if f.entry is not None else None, f.text))
+
+    rows = registered.rows(lo, hi)
+    row = next(rows, None)
+    current: int | None = None
+    entries: list[checks.Entry] = []
+    for sid, seq, pk, kind, at, actor_id, data in events:
+        if sid != current:
+            if current is not None:
+                row = _flush(run, current, row, rows, entries)
+            current, entries = sid, []
+        entries.append(checks.Entry(seq, pk, kind, _parse_at(at), actor_id, orjson.loads(data)))
+    if current is not None:
+        row = _flush(run, current, row, rows, entries)
+    while row is not None:
+        run(row[0], row[1], [])
+        row = next(rows, None)
+    return {"step": "subjects", "type": stype, "subjects": subjects, "findings": findings}
 
 
-def _divergent_event(report: Report, event: tuple[int, Any, int | None], why: str) -> None:
-    sid, _, seq = event
-    if seq is None:
-        report.problems.append(f"message #{sid} (not yet in the log): {why}")
-    else:
-        report.diverge(seq, f"entry {seq} (message #{sid} received): {why}")
+def _flush(
+    run: Callable[[int, Any, list[checks.Entry]], None],
+    sid: int,
+    row: tuple[int, Any] | None,
+    rows: Iterator[tuple[int, Any]],
+    entries: list[checks.Entry],
+) -> tuple[int, Any] | None:
+    """Check subject ``sid`` (with its row if the rows reached it; rows before it have no
+    events and are checked alone); returns the next row not yet checked."""
+    while row is not None and row[0] < sid:
+        run(row[0], row[1], [])
+        row = next(rows, None)
+    if row is not None and row[0] == sid:
+        run(sid, row[1], entries)
+        return next(rows, None)
+    run(sid, None, entries)
+    return row

@@ -524,9 +524,9 @@ def submit_in_background() -> None:
 )
 def witness_command(data_dir: str | None) -> None:
     """Submit the current checkpoint to the witnesses (CHANCERY_WITNESSES) now."""
-    from chancery.cli import _setup
+    from chancery.bootstrap import setup
 
-    _setup(data_dir)
+    setup(data_dir)
     outcomes = submit_to_witnesses()
     if not outcomes:
         click.echo("no witnesses configured (CHANCERY_WITNESSES), or no log yet")

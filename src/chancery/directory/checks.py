@@ -1,0 +1,85 @@
+"""How ``chancery verify`` checks a principal against its ``principal.status`` events.
+
+Registered from ``DirectoryConfig.ready()`` (see ``chancery.ledger.checks``). Each status change
+row must be one logged event (status, who, when); the last logged status must be the row's, and
+the delivery gate the log announced must be the one the row's policy gives. A principal created
+with a status and never changed has no event: there is nothing to compare it with.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+from chancery.directory.models import Principal, StatusChange
+from chancery.ledger import checks
+from chancery.ledger.checks import Finding, Subject
+
+
+def principal_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, Any]]:
+    principals = Principal.objects.order_by("id")
+    changes = StatusChange.objects.order_by("principal_id", "at", "id")
+    if lo is not None:
+        principals, changes = principals.filter(id__gte=lo), changes.filter(principal_id__gte=lo)
+    if hi is not None:
+        principals, changes = principals.filter(id__lt=hi), changes.filter(principal_id__lt=hi)
+    grouped = itertools.groupby(
+        changes.values("principal_id", "status", "at", "by_id"), lambda c: c["principal_id"]
+    )
+    group = next(grouped, None)
+    for principal in principals:
+        while group is not None and group[0] < principal.pk:
+            group = next(grouped, None)
+        mine: list[Any] = []
+        if group is not None and group[0] == principal.pk:
+            mine = list(group[1])
+            group = next(grouped, None)
+        yield principal.pk, (principal, mine)
+
+
+def check_principal(subject: Subject) -> Iterator[Finding]:
+    events = [e for e in subject.events if e.kind == "principal.status"]
+    for e in subject.events:
+        if e.kind != "principal.status":
+            yield Finding(f"principal #{subject.id}: {e} is not a principal's event", e)
+    if subject.row is None:
+        yield Finding(f"principal #{subject.id}: its row is gone (deleted)", subject.events[0])
+        return
+    principal, changes = subject.row
+    for e in events:
+        if e.data.get("principal") != principal.slug:
+            yield Finding(f"principal #{subject.id}: {e} names another principal", e)
+    for n, (change, e) in enumerate(itertools.zip_longest(changes, events)):
+        if e is None:
+            yield Finding(
+                f"principal #{subject.id}: status change {n + 1} ({change['status']}) has no "
+                "event: written behind the application"
+            )
+        elif change is None:
+            yield Finding(f"principal #{subject.id}: {e} has no status change row (deleted)", e)
+        elif (change["status"], change["by_id"]) != (e.data.get("status"), e.actor_id) or (
+            not subject.close(change["at"], e.at)
+        ):
+            yield Finding(f"principal #{subject.id}: status change {n + 1} differs from {e}", e)
+    if events:
+        last = events[-1]
+        if principal.status != last.data.get("status"):
+            yield Finding(
+                f"principal #{subject.id}: the row's status is {principal.status}, the log's "
+                f"last is {last.data.get('status')} ({last})",
+                last,
+            )
+        elif principal.gate_active == bool(last.data.get("gate_open")):
+            held = "held" if principal.gate_active else "open"
+            yield Finding(
+                f"principal #{subject.id}: delivery is {held} by the row's policy, the log "
+                f"announced the opposite ({last})",
+                last,
+            )
+
+
+def register() -> None:
+    checks.register(
+        "principal", rows=principal_rows, check=check_principal, declared_in=__name__
+    )

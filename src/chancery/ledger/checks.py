@@ -1,0 +1,109 @@
+"""The registry of subject checks: how ``chancery verify`` checks the rows behind the log.
+
+The ledger knows no domain. Each app that records events about a subject type registers, in
+its own ``<app>/checks.py`` (called from ``AppConfig.ready()``), how to read its rows and how to
+check one subject against its events::
+
+    checks.register("message", rows=message_rows, check=check_message, declared_in=__name__)
+
+``rows(lo, hi)`` yields ``(subject id, row)`` in ascending id order for ids in ``[lo, hi)``
+(``None``: unbounded), the row being whatever the app's ``check`` wants (with its dependent rows:
+a message's holds, a principal's status changes). ``check(subject)`` gets a :class:`Subject`:
+the id, the row (None if there is none) and the subject's events in log order, and yields a
+:class:`Finding` for everything that disagrees: a row field that differs from what an event
+carries (every field a leaf commits to must be compared), a lifecycle step the app's rules do
+not allow (even though it was logged), a final state the replay does not reach. A finding names
+the event where the row and the log part (its ``seq`` becomes the divergent index), or none.
+
+``chancery verify`` merges events and rows by subject id in parallel processes over id ranges
+(``ledger/verify.py``); a check must not write and must not depend on other subjects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One event as a check sees it: times are aware UTC datetimes, ``data`` the row's data
+    (private fields in clear: the checks compare them with the rows)."""
+
+    seq: int | None
+    id: int
+    kind: str
+    at: dt.datetime
+    actor_id: int | None
+    data: dict[str, Any]
+
+    def __str__(self) -> str:
+        where = f"entry {self.seq}" if self.seq is not None else "pending entry"
+        return f"{where} (event #{self.id}, {self.kind})"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    text: str
+    entry: Entry | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    type: str
+    id: int
+    row: Any
+    events: list[Entry]
+    tolerance: dt.timedelta
+    """How far two times written in one transaction (a row's and its event's) may differ: the
+    ``CHANCERY_VERIFY_CLOCK_SKEW`` setting."""
+
+    def close(self, a: dt.datetime | None, b: dt.datetime | None) -> bool:
+        """Both empty, or both set and within the tolerance of each other."""
+        if a is None or b is None:
+            return a is None and b is None
+        return abs(a - b) <= self.tolerance
+
+
+Rows = Callable[[int | None, int | None], Iterator[tuple[int, Any]]]
+Check = Callable[[Subject], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class SubjectChecks:
+    subject_type: str
+    rows: Rows
+    check: Check
+    declared_in: str
+
+
+_CHECKS: dict[str, SubjectChecks] = {}
+
+
+def register(subject_type: str, *, rows: Rows, check: Check, declared_in: str) -> None:
+    previous = _CHECKS.get(subject_type)
+    if previous is not None and previous.declared_in != declared_in:
+        raise ValueError(
+            f"subject type {subject_type!r} has checks registered by {previous.declared_in} "
+            f"already; {declared_in} cannot register others"
+        )
+    _CHECKS[subject_type] = SubjectChecks(subject_type, rows, check, declared_in)
+
+
+def registered() -> list[SubjectChecks]:
+    return [_CHECKS[k] for k in sorted(_CHECKS)]
+
+
+def get(subject_type: str) -> SubjectChecks | None:
+    return _CHECKS.get(subject_type)
+
+
+def parse_time(value: Any) -> dt.datetime:
+    """A time from event data (ISO 8601 text) or a column, as an aware datetime."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if not isinstance(value, dt.datetime):
+        raise ValueError(f"not a time: {value!r}")
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
