@@ -380,3 +380,9 @@ def test_every_input_error_names_its_field(
                     problems.append(f"{case}: field={payload.get('field')!r}: {payload['detail']}")
     assert refusals > 100, refusals
     assert not problems, "\n".join(problems)
+
+
+def test_every_operation_documents_the_429(client: Client, db: Any) -> None:
+    spec = json.loads(client.get("/api/v1/openapi.json").content)
+    for method, path, op in _operations(spec):
+        assert "429" in op["responses"], (method, path)

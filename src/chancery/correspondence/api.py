@@ -38,7 +38,7 @@ from chancery.errors import Forbidden, InvalidInput, NotFound
 router = Router(tags=["correspondence"])
 ERRORS: dict[int, Any] = {
     400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
-    422: ErrorOut,
+    422: ErrorOut, 429: ErrorOut,
 }
 
 

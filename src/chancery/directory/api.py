@@ -18,7 +18,7 @@ from chancery.schemas import SLUG_PATTERN, ErrorOut, InSchema
 router = Router(tags=["directory"])
 ERRORS: dict[int, Any] = {
     400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
-    422: ErrorOut,
+    422: ErrorOut, 429: ErrorOut,
 }
 Slug = Annotated[
     str, Path(..., pattern=SLUG_PATTERN, description="Principal slug, e.g. president-elect")
