@@ -184,9 +184,6 @@ class Run:
             CHANCERY_DATA_DIR=str(self.tmp / "data"),
             CHANCERY_DEBUG="0",
             CHANCERY_LOG_LEVEL="ERROR",
-            # One token sends everything: a limit far above what it sends, so the API throttle
-            # still counts every request (its cost is in the figures) but never refuses one.
-            CHANCERY_API_RATE_USER="10000000/min",
             # Chancery plus the baseline app and its /bench/baseline route (bench/baseline_app).
             DJANGO_SETTINGS_MODULE=BENCH_SETTINGS,
             PYTHONPATH=os.pathsep.join(filter(None, [str(BENCH), env.get("PYTHONPATH", "")])),
