@@ -9,8 +9,10 @@ had not arrived yet.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import os
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import pycountry
@@ -119,6 +121,7 @@ def load_world() -> dict[str, Any]:
         for role in Role:
             Group.objects.get_or_create(name=role.value)
         principals: dict[str, Principal] = {}
+        history: list[tuple[dt.datetime, Principal, str]] = []
         for p in world.PRINCIPALS:
             principal = Principal.objects.create(
                 slug=p["slug"],
@@ -131,23 +134,24 @@ def load_world() -> dict[str, Any]:
             )
             principals[p["slug"]] = principal
             for status, at in p.get("status_history", []):
-                when = _at(at) if at else None
-                if when is None:
-                    continue
-                StatusChange.objects.create(
-                    principal=principal, status=status, at=when, note="demo history"
-                )
-                record_event(
-                    "principal",
-                    principal.pk,
-                    "principal.status",
-                    at=when,
-                    data={
-                        "principal": principal.slug,
-                        "status": status,
-                        "gate_open": status in ("ascertained", "inaugurated"),
-                    },
-                )
+                if at:
+                    history.append((_at(at), principal, status))
+        # In order of time across principals: the log's times never run backwards.
+        for when, principal, status in sorted(history, key=lambda h: (h[0], h[1].pk)):
+            StatusChange.objects.create(
+                principal=principal, status=status, at=when, note="demo history"
+            )
+            record_event(
+                "principal",
+                principal.pk,
+                "principal.status",
+                at=when,
+                data={
+                    "principal": principal.slug,
+                    "status": status,
+                    "gate_open": status in ("ascertained", "inaugurated"),
+                },
+            )
         for org in world.ORGANISATIONS:
             Organisation.objects.create(slug=org["slug"], name=org["name"])
         offices: dict[tuple[str, str], Office] = {}
@@ -234,55 +238,80 @@ def _load_messages(
     liaison_for: dict[tuple[str | None, str | None], User],
     first: dict[str, User],
 ) -> None:
+    """Every message's steps, all messages' steps taken in order of time (a message's triage
+    may come after the next message arrived): the log's times never run backwards."""
     demo_now = _at(world.DEMO_NOW)
     officer = first[Role.WATCH_OFFICER]
     translators = list(User.objects.filter(groups__name=Role.TRANSLATOR).select_related("profile"))
-    for m in sorted(world.MESSAGES, key=lambda m: _at(m["received_at"])):
-        received = _at(m["received_at"])
-        if received > demo_now:
-            continue
-        office = (
-            offices.get((m["sender"], m.get("sender_office_kind", "")))
-            or offices[(m["sender"], "")]
+    queue: list[tuple[dt.datetime, int, Iterator[dt.datetime]]] = []
+    for n, m in enumerate(sorted(world.MESSAGES, key=lambda m: _at(m["received_at"]))):
+        steps = _message_steps(m, demo_now, offices, liaison_for, officer, translators)
+        if (moment := next(steps, None)) is not None:
+            heapq.heappush(queue, (moment, n, steps))
+    while queue:
+        _, n, steps = heapq.heappop(queue)
+        if (moment := next(steps, None)) is not None:  # takes the step, says when the next is
+            heapq.heappush(queue, (moment, n, steps))
+
+
+def _message_steps(
+    m: Any,
+    demo_now: dt.datetime,
+    offices: dict[tuple[str, str], Office],
+    liaison_for: dict[tuple[str | None, str | None], User],
+    officer: User,
+    translators: list[User],
+) -> Iterator[dt.datetime]:
+    """One message's steps: yields the moment of the next step, takes it when resumed."""
+    received = _at(m["received_at"])
+    if received > demo_now:
+        return
+    office = (
+        offices.get((m["sender"], m.get("sender_office_kind", "")))
+        or offices[(m["sender"], "")]
+    )
+    key = (
+        office.country.code if office.country else None,
+        office.organisation.slug if office.organisation else None,
+    )
+    liaison = liaison_for.get(key)
+    by = (
+        liaison
+        if liaison is not None and m["channel"] in services.LIAISON_CHANNELS
+        else officer
+    )
+    yield received
+    with _at_time(received):
+        message, _ = services.submit_message(
+            services.Submission(
+                principal=m["principal"],
+                sender_office=office.pk,
+                body=m["body"],
+                channel=m["channel"],
+                subject=m.get("subject", ""),
+                language=m.get("language", ""),
+            ),
+            by=by,
+            idempotency_key=f"demo:{m['key']}",
         )
-        key = (
-            office.country.code if office.country else None,
-            office.organisation.slug if office.organisation else None,
+    # The operations center kept working under the gate: triage and translation go on,
+    # only delivery waits (visibly) for ascertainment.
+    language = m.get("language", "")
+    yield received + dt.timedelta(minutes=40)
+    with _at_time(received + dt.timedelta(minutes=40)):
+        services.triage(message, by=officer, note="Congratulatory message")
+    if language and language != "en" and m.get("english"):
+        translator = next(
+            (t for t in translators if language in (t.profile.languages or [])), None
         )
-        liaison = liaison_for.get(key)
-        by = (
-            liaison
-            if liaison is not None and m["channel"] in services.LIAISON_CHANNELS
-            else officer
-        )
-        with _at_time(received):
-            message, _ = services.submit_message(
-                services.Submission(
-                    principal=m["principal"],
-                    sender_office=office.pk,
-                    body=m["body"],
-                    channel=m["channel"],
-                    subject=m.get("subject", ""),
-                    language=m.get("language", ""),
-                ),
-                by=by,
-                idempotency_key=f"demo:{m['key']}",
+        if translator is None:
+            return
+        yield received + dt.timedelta(hours=1)
+        with _at_time(received + dt.timedelta(hours=1)):
+            translation = services.request_translation(
+                message, by=officer, source_language=language
             )
-        # The operations center kept working under the gate: triage and translation go on,
-        # only delivery waits (visibly) for ascertainment.
-        language = m.get("language", "")
-        with _at_time(received + dt.timedelta(minutes=40)):
-            services.triage(message, by=officer, note="Congratulatory message")
-        if language and language != "en" and m.get("english"):
-            translator = next(
-                (t for t in translators if language in (t.profile.languages or [])), None
-            )
-            if translator is None:
-                continue
-            with _at_time(received + dt.timedelta(hours=1)):
-                translation = services.request_translation(
-                    message, by=officer, source_language=language
-                )
-            if received < demo_now - dt.timedelta(hours=12):
-                with _at_time(received + dt.timedelta(hours=3)):
-                    services.sign_off_translation(translation, by=translator, text=m["english"])
+        if received < demo_now - dt.timedelta(hours=12):
+            yield received + dt.timedelta(hours=3)
+            with _at_time(received + dt.timedelta(hours=3)):
+                services.sign_off_translation(translation, by=translator, text=m["english"])
