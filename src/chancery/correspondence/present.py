@@ -9,7 +9,7 @@ from chancery.accounts.roles import is_sender_only
 from chancery.correspondence.access import can_read_content, read_content
 from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, Translation
 from chancery.correspondence.services import active_hold, receipt, sender_status
-from chancery.ledger.models import Event
+from chancery.ledger.services import history
 
 
 def _name(user: Any) -> str | None:
@@ -99,7 +99,7 @@ def message_dict(
         read_content(user, message, via=via)
         out["body"] = message.body
         out["attachments"] = receipt(message)["attachments"]
-    events = Event.objects.filter(subject_type="message", subject_id=message.pk)
+    events = history("message", message.pk)
     if sender_only:
         out["events"] = [
             {"id": e.pk, "at": e.at, "kind": e.kind, "actor": None, "data": {}, "log_index": e.seq}
@@ -115,6 +115,6 @@ def message_dict(
             "id": e.pk, "at": e.at, "kind": e.kind, "actor": _name(e.actor), "data": e.data,
             "log_index": e.seq,
         }
-        for e in events.select_related("actor")
+        for e in events
     ]
     return out

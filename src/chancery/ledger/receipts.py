@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from chancery.ledger import proof
-from chancery.ledger.models import Event
 from chancery.ledger.sequencer import current_head, proof_reader
+from chancery.ledger.services import history
 
 
 def log_proofs(
@@ -22,13 +22,11 @@ def log_proofs(
     size = head.size if head else 0
     checkpoint = head.checkpoint.served if head else ""
     reader = proof_reader(head) if proofs and head and size else None
-    events = Event.objects.filter(subject_type=subject_type, subject_id=subject_id)
+    events = history(subject_type, subject_id)
     if kind is not None:
         events = events.filter(kind=kind)
     entries = []
-    for event_kind, at, seq, leaf in events.order_by("id").values_list(
-        "kind", "at", "seq", "leaf"
-    ):
+    for event_kind, at, seq, leaf in events.values_list("kind", "at", "seq", "leaf"):
         index = seq if seq is not None and seq < size else None
         text = None
         if reader is not None and index is not None:
