@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chancery import clock
+from chancery import holds as rules  # the two-officer rules, whatever is held
 from chancery.accounts.models import Role
 from chancery.accounts.roles import profile_of, role_refusal
 from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, State
@@ -28,7 +29,6 @@ from chancery.correspondence.services.common import (
     OFFICERS,
     _held_text,
     _policy_text,
-    _when,
     active_hold,
 )
 from chancery.errors import ChanceryError, Conflict, Forbidden
@@ -128,13 +128,7 @@ def _place_hold(user: Any, message: Message, hold: Hold | None) -> ChanceryError
             f"({hold.get_category_display().lower()}, {hold.status})."
         )
     last = message.holds.filter(is_policy=False).order_by("-placed_at", "-id").first()
-    if last is not None and last.confirmed_at is None and last.placed_by_id == user.pk:
-        return Forbidden(
-            f"Your last hold on {message.tracking} ended without a second officer's "
-            "confirmation; a hold cannot be kept alive by placing it again. Another officer "
-            "must place the new hold."
-        )
-    return None
+    return rules.rolling_refusal(last, user, message.tracking)
 
 
 def _officer_hold(
@@ -143,51 +137,29 @@ def _officer_hold(
     """An officer's hold, still in force (or, to release it, possibly past its expiry)."""
     if hold is None:
         return Conflict(f"{message.tracking} has no officer's hold to be {verb}.")
-    if hold.released_at is not None:
-        return Conflict(
-            f"This hold on {message.tracking} already ended at {_when(hold.released_at)} "
-            f"({hold.release_reason})."
-        )
-    if hold.is_policy:
+    if hold.released_at is None and hold.is_policy:  # (a policy hold has no expiry)
         return Conflict(
             f"This is a policy hold on {message.tracking}; it ends when the "
             f"{message.principal.title}'s transition status changes, not by an officer."
         )
-    if not allow_expired and hold.expires_at is not None and hold.expires_at <= clock.now():
-        return Conflict(
-            f"This hold on {message.tracking} expired at {_when(hold.expires_at)}; it can no "
-            f"longer be {verb}. The message is being released to delivery."
-        )
-    return None
+    return rules.in_force_refusal(
+        hold, message.tracking, verb, now=clock.now(), allow_expired=allow_expired,
+        then="The message is being released to delivery.",
+    )
 
 
 def _confirm_hold(user: Any, message: Message, hold: Hold | None) -> ChanceryError | None:
     refusal = _officer_hold(message, hold, "confirmed")
     if refusal is not None or hold is None:
         return refusal
-    if hold.confirmed_at is not None:
-        return Conflict(
-            f"This hold is already confirmed by {hold.confirmed_by}; a further extension is "
-            "a renewal (two officers)."
-        )
-    if hold.placed_by_id == user.pk:
-        return Forbidden(
-            "A hold must be confirmed by a different officer from the one who placed it."
-        )
-    return None
+    return rules.confirm_refusal(hold, user)
 
 
 def _renew_hold(user: Any, message: Message, hold: Hold | None) -> ChanceryError | None:
     refusal = _officer_hold(message, hold, "renewed")
     if refusal is not None or hold is None:
         return refusal
-    if hold.confirmed_at is None:
-        return Conflict(
-            "Only a confirmed hold can be renewed; have a second officer confirm it first."
-        )
-    if hold.renewal_requested_by_id == user.pk:
-        return Forbidden("A renewal needs a second officer; you have already asked for this one.")
-    return None
+    return rules.renew_refusal(hold, user)
 
 
 def _release_hold(user: Any, message: Message, hold: Hold | None) -> ChanceryError | None:

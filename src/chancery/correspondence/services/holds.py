@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from chancery import clock
+from chancery import holds as rules  # the two-officer rules, whatever is held
 from chancery.correspondence.models import (
     PRE_DELIVERY,
     Hold,
@@ -17,7 +18,6 @@ from chancery.correspondence.services.actions import require_may, require_now
 from chancery.correspondence.services.common import (
     MAX_REASON,
     _deliver,
-    _hours,
     _lock,
     _lock_hold,
     _lock_principal,
@@ -47,7 +47,7 @@ def place_hold(message: Message, *, by: Any, category: str, reason: str) -> Hold
         now = clock.now()
         hold = Hold.objects.create(
             message=message, category=category, reason=reason, placed_by=by, placed_at=now,
-            expires_at=now + _hours("CHANCERY_HOLD_LAPSE_HOURS"),
+            expires_at=rules.lapse_expiry(now),
         )
         _message_event(
             message, "hold.placed", by, hold=hold.pk, category=category, reason=reason,
@@ -69,11 +69,7 @@ def confirm_hold(hold: Hold, *, by: Any) -> Hold:
     require_may("confirm_hold", by, hold.message)
     with transaction.atomic():
         hold = _locked_hold(hold, "confirm_hold", by)
-        now = clock.now()
-        hold.confirmed_by = by
-        hold.confirmed_at = now
-        hold.expires_at = hold.placed_at + _hours("CHANCERY_HOLD_MAX_HOURS")
-        hold.save(update_fields=["confirmed_by", "confirmed_at", "expires_at"])
+        hold.save(update_fields=rules.confirm(hold, by, now=clock.now()))
         _message_event(
             hold.message, "hold.confirmed", by, hold=hold.pk,
             expires=hold.expires_at.isoformat() if hold.expires_at else None,
@@ -86,21 +82,11 @@ def renew_hold(hold: Hold, *, by: Any) -> Hold:
     require_may("renew_hold", by, hold.message)
     with transaction.atomic():
         hold = _locked_hold(hold, "renew_hold", by)
-        now = clock.now()
-        if hold.renewal_requested_by_id is None:
-            hold.renewal_requested_by = by
-            hold.renewal_requested_at = now
-            hold.save(update_fields=["renewal_requested_by", "renewal_requested_at"])
+        fields, first = rules.renew(hold, by, now=clock.now())
+        hold.save(update_fields=fields)
+        if first is None:  # the first officer asked; a second one renews
             _message_event(hold.message, "hold.renewal_requested", by, hold=hold.pk)
             return hold
-        hold.expires_at = now + _hours("CHANCERY_HOLD_MAX_HOURS")
-        hold.renewals += 1
-        first = hold.renewal_requested_by
-        hold.renewal_requested_by = None
-        hold.renewal_requested_at = None
-        hold.save(update_fields=[
-            "expires_at", "renewals", "renewal_requested_by", "renewal_requested_at",
-        ])
         _message_event(
             hold.message, "hold.renewed", by, hold=hold.pk,
             first_officer=first.get_username() if first else None,
