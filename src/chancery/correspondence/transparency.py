@@ -18,11 +18,11 @@ import zoneinfo
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 
 from chancery import clock
-from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, State
+from chancery.correspondence.models import Message
+from chancery.correspondence.services.counts import count_messages
 from chancery.directory.models import Principal
 from chancery.ledger.models import Event
 from chancery.ledger.receipts import log_proofs
@@ -62,11 +62,11 @@ class PrincipalCounts:
     """Newest day first; only days on which messages were received."""
     totals: Counts = field(default_factory=Counts)
     held_now: int = 0
-    """Not yet delivered and under a hold right now (of either kind, or both)."""
+    """Not yet delivered and under a hold right now (of either kind, or both): ``held``."""
     held_now_officer: int = 0
     held_now_policy: int = 0
     overdue_now: int = 0
-    """Not yet delivered and past the delivery target right now."""
+    """Not yet delivered and past the delivery target right now, held or not: ``past_target``."""
 
 
 def _zone(name: str) -> zoneinfo.ZoneInfo:
@@ -76,16 +76,31 @@ def _zone(name: str) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
-def daily_counts(now: dt.datetime | None = None) -> list[PrincipalCounts]:
-    """Per principal and day of receipt, counts of what became of the messages (no content).
+DAY_COLUMNS = {
+    "received": "total", "delivered": "delivered_any", "rejected": "rejected", "open": "open",
+    "held_officer": "ever_held_officer", "held_policy": "ever_held_policy", "overdue": "late",
+}
+"""Each column of the public table -> the count of ``services.counts`` it shows."""
 
-    - received: messages received that day;
-    - delivered: of these, delivered to the principal's office (acknowledged ones included);
+NOW_COUNTS = {
+    "held_now": "held", "held_now_officer": "held_officer", "held_now_policy": "held_policy",
+    "overdue_now": "past_target",
+}
+
+
+def daily_counts(now: dt.datetime | None = None) -> list[PrincipalCounts]:
+    """Per principal and day of receipt, counts of what became of the messages (no content),
+    counted by ``services.count_messages`` (definitions: ``services.COUNT_DEFINITIONS``):
+
+    - received: messages received that day (``total``);
+    - delivered: of these, delivered to the principal's office, acknowledged ones included;
     - rejected, open: of these, rejected, or not yet delivered;
     - held_officer / held_policy: of these, messages that have been under an officer's hold /
       held by the policy gate, at any time (a message can be both);
-    - overdue: of these, delivered after their delivery target, or not delivered and past it
-      now (a rejected message is answered, so not counted as overdue).
+    - overdue: of these, *late*: delivered after their delivery target, or not delivered and
+      past it now (a rejected message is answered, so never late). A count of history: it does
+      not go down when late messages are delivered. What is past its target *now* is
+      ``overdue_now`` (``past_target``).
     """
     now = now or clock.now()
     principals = list(Principal.objects.order_by("id"))
@@ -94,78 +109,23 @@ def daily_counts(now: dt.datetime | None = None) -> list[PrincipalCounts]:
     for p in principals:
         by_zone.setdefault(out[p.pk].zone, []).append(p.pk)
 
-    late = Q(delivered_at__gt=F("due_at")) | Q(
-        delivered_at__isnull=True, state__in=PRE_DELIVERY, due_at__lte=now
-    )
+    names = list(DAY_COLUMNS.values())
     for zone_name, pks in by_zone.items():
-        zone = _zone(zone_name)
-        days: dict[tuple[int, dt.date], DayCounts] = {}
-        messages = (
-            Message.objects.filter(principal_id__in=pks)
-            .annotate(day=TruncDate("received_at", tzinfo=zone))
-            .order_by()
-            .values("principal_id", "day")
-            .annotate(
-                n_received=Count("id"),
-                n_delivered=Count("id", filter=Q(delivered_at__isnull=False)),
-                n_rejected=Count("id", filter=Q(state=State.REJECTED)),
-                n_open=Count("id", filter=Q(state__in=PRE_DELIVERY)),
-                n_overdue=Count("id", filter=late),
-            )
+        messages = Message.objects.filter(principal_id__in=pks).annotate(
+            day=TruncDate("received_at", tzinfo=_zone(zone_name))
         )
-        for row in messages:
-            days[(row["principal_id"], row["day"])] = DayCounts(
-                day=row["day"],
-                received=row["n_received"],
-                delivered=row["n_delivered"],
-                rejected=row["n_rejected"],
-                open=row["n_open"],
-                overdue=row["n_overdue"],
+        per_day = count_messages(messages, by=("principal_id", "day"), now=now, names=names)
+        for (pk, day), n in per_day.items():
+            out[pk].days.append(
+                DayCounts(day=day, **{col: n[name] for col, name in DAY_COLUMNS.items()})
             )
-        holds = (
-            Hold.objects.filter(message__principal_id__in=pks)
-            .annotate(day=TruncDate("message__received_at", tzinfo=zone))
-            .order_by()
-            .values("message__principal_id", "day")
-            .annotate(
-                n_officer=Count("message_id", distinct=True, filter=Q(is_policy=False)),
-                n_policy=Count("message_id", distinct=True, filter=Q(is_policy=True)),
-            )
-        )
-        for held in holds:
-            counts = days.get((held["message__principal_id"], held["day"]))
-            if counts is not None:  # always there: every hold belongs to a counted message
-                counts.held_officer = held["n_officer"]
-                counts.held_policy = held["n_policy"]
-        for (pk, _day), counts in days.items():
-            out[pk].days.append(counts)
-
-    held_now = (
-        Hold.objects.filter(released_at__isnull=True, message__state__in=PRE_DELIVERY)
-        .order_by()
-        .values("message__principal_id")
-        .annotate(
-            n_any=Count("message_id", distinct=True),
-            n_officer=Count("message_id", distinct=True, filter=Q(is_policy=False)),
-            n_policy=Count("message_id", distinct=True, filter=Q(is_policy=True)),
-        )
+    current = count_messages(
+        Message.objects.all(), by="principal_id", now=now, names=list(NOW_COUNTS.values())
     )
-    for now_held in held_now:
-        target = out.get(now_held["message__principal_id"])
-        if target is not None:
-            target.held_now = now_held["n_any"]
-            target.held_now_officer = now_held["n_officer"]
-            target.held_now_policy = now_held["n_policy"]
-    overdue_now = (
-        Message.objects.filter(state__in=PRE_DELIVERY, due_at__lte=now)
-        .order_by()
-        .values("principal_id")
-        .annotate(n=Count("id"))
-        .values_list("principal_id", "n")
-    )
-    for pk, n in overdue_now:
+    for pk, n in current.items():
         if pk in out:
-            out[pk].overdue_now = n
+            for attr, name in NOW_COUNTS.items():
+                setattr(out[pk], attr, n[name])
 
     for stats in out.values():
         stats.days.sort(key=lambda d: d.day, reverse=True)

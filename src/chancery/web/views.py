@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET
 from chancery import clock
 from chancery.accounts.models import Role
 from chancery.accounts.roles import profile_of, roles_of
-from chancery.correspondence import transparency
+from chancery.correspondence import services, transparency
 from chancery.correspondence.access import (
     ALL_SEEING,
     visible_messages,
@@ -56,54 +55,53 @@ def home(request: HttpRequest) -> HttpResponseBase:
     return response
 
 
+DASHBOARD_COUNTS = (
+    ("held_officer", "Under an officer's hold"),
+    ("held_policy", "Held by support policy"),
+    ("past_target", "Past delivery target"),
+    ("overdue", "Overdue, no hold"),
+    ("escalated", "Escalated"),
+)
+
+
 def dashboard_context(request: HttpRequest) -> dict[str, Any]:
+    """The operations dashboard. Every number is ``services.count_messages`` (each count's
+    definition is ``services.COUNT_DEFINITIONS``, shown beside it on the page)."""
     visible = visible_messages(request.user)
     principals = list(Principal.objects.all())
-    counts: dict[int, dict[str, int]] = {p.pk: {} for p in principals}
-    for row in visible.order_by().values("principal_id", "state").annotate(n=Count("id")):
-        counts.setdefault(row["principal_id"], {})[row["state"]] = row["n"]
-    held = dict(
-        Hold.objects.filter(released_at__isnull=True, is_policy=True)
-        .values("message__principal_id")
-        .annotate(n=Count("id"))
-        .values_list("message__principal_id", "n")
-    )
     now = clock.now()
-    overdue = dict(
-        visible.filter(state__in=PRE_DELIVERY, due_at__lte=now)
-        .order_by()
-        .values("principal_id")
-        .annotate(n=Count("id"))
-        .values_list("principal_id", "n")
-    )
+    per = services.count_messages(visible, by="principal_id", now=now)
     states = list(State)
     table: list[dict[str, Any]] = []
     for p in principals:
-        per = counts.get(p.pk, {})
+        counts = per.get(p.pk) or dict.fromkeys(services.COUNT_DEFINITIONS, 0)
         table.append({
             "principal": p,
-            "cells": [per.get(s.value, 0) for s in states],
-            "total": sum(per.values()),
-            "policy_held": held.get(p.pk, 0),
-            "overdue": overdue.get(p.pk, 0),
+            "cells": [counts[s.value] for s in states],
+            "total": counts["total"],
+            "counts": counts,
         })
-    totals = [sum(r["cells"][i] for r in table) for i in range(len(states))]
+    overall = {
+        name: sum(r["counts"][name] for r in table) for name in services.COUNT_DEFINITIONS
+    }
+    totals = [overall[s.value] for s in states]
     count_rows: list[dict[str, Any]] = [
         {"state": s.value, "label": s.label, "cells": [r["cells"][i] for r in table],
-         "total": totals[i]}
+         "total": totals[i], "definition": services.COUNT_DEFINITIONS[s.value]}
         for i, s in enumerate(states)
     ]
-    extra = (("policy_held", "Held by support policy"), ("overdue", "Past delivery target"))
-    for key, label in extra:
-        cells = [r[key] for r in table]
-        count_rows.append({"state": "", "label": label, "cells": cells, "total": sum(cells),
-                           "extra": True})
+    for key, label in DASHBOARD_COUNTS:
+        count_rows.append({
+            "state": "", "label": label, "cells": [r["counts"][key] for r in table],
+            "total": overall[key], "extra": True,
+            "definition": services.COUNT_DEFINITIONS[key],
+        })
     open_qs = (
         visible.filter(state__in=PRE_DELIVERY)
         .order_by("received_at", "id")
         .prefetch_related(_active_holds())
     )
-    open_count = open_qs.count()
+    open_count = overall["open"]
     queue = list(open_qs[:QUEUE_LIMIT])
     holds = list(
         Hold.objects.filter(released_at__isnull=True, is_policy=False)
@@ -119,12 +117,12 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "table": table,
         "totals": totals,
         "count_rows": count_rows,
-        "grand_total": sum(totals),
-        "policy_held_total": sum(held.values()),
-        "overdue_total": sum(overdue.values()),
-        "escalated_total": visible.filter(
-            state__in=PRE_DELIVERY, escalated_at__isnull=False
-        ).count(),
+        "grand_total": overall["total"],
+        "counts": overall,
+        "definitions": services.COUNT_DEFINITIONS,
+        "policy_held_total": overall["held_policy"],
+        "overdue_total": overall["overdue"],
+        "escalated_total": overall["escalated"],
         "queue": queue,
         "open_count": open_count,
         "queue_more": max(open_count - len(queue), 0),
@@ -152,6 +150,7 @@ def transparency_page(request: HttpRequest) -> HttpResponseBase:
         "log_url": request.build_absolute_uri("/log").rstrip("/"),
         "as_of": clock.now(),
         "target_hours": settings.CHANCERY_DELIVERY_TARGET_HOURS,
+        "definitions": services.COUNT_DEFINITIONS,
         "nav_active": "transparency",
     })
 

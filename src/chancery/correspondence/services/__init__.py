@@ -22,7 +22,8 @@ transactions never wait on each other in a cycle (PostgreSQL; SQLite runs one wr
 Modules: ``intake`` (submission, receipt), ``lifecycle`` (triage, translation, delivery,
 acknowledgement, rejection), ``holds``, ``gate`` (transition status and the policy gate),
 ``escalation`` (the delivery target and its mail), ``sender`` (what the sender sees),
-``actions`` (what a user may do now: the guards above and every page's action panel) and
+``actions`` (what a user may do now: the guards above and every page's action panel),
+``counts`` (what every page counts, each count defined once) and
 ``common`` (input checks, locks and the primitive state changes they share). Callers import
 from this package.
 """
@@ -35,6 +36,8 @@ from chancery.correspondence.services.common import (
     OFFICERS,
     active_hold,
 )
+from chancery.correspondence.services.counts import DEFINITIONS as COUNT_DEFINITIONS
+from chancery.correspondence.services.counts import count_messages, filter_messages
 from chancery.correspondence.services.escalation import (
     MAIL_ATTEMPTS,
     MAIL_RETRY_AFTER,
@@ -70,9 +73,10 @@ from chancery.correspondence.services.sender import POLICY_PENDING, sender_statu
 from chancery.directory.services import set_principal_status
 
 __all__ = [
-    "ACTIONS", "Allowed", "LIAISON_CHANNELS", "MAIL_ATTEMPTS", "MAIL_RETRY_AFTER", "MAX_REASON",
+    "ACTIONS", "COUNT_DEFINITIONS", "Allowed", "LIAISON_CHANNELS", "MAIL_ATTEMPTS",
+    "MAIL_RETRY_AFTER", "MAX_REASON",
     "MAX_SUBJECT", "OFFICERS", "POLICY_PENDING", "Submission", "acknowledge", "active_hold",
-    "allowed_actions", "confirm_hold",
+    "allowed_actions", "confirm_hold", "count_messages", "filter_messages",
     "deliver", "escalate_overdue", "expire_holds", "overdue_messages", "place_hold",
     "principal_counts", "receipt", "receipt_with_proofs", "reject", "release_hold",
     "renew_hold", "request_translation", "send_pending_notifications", "sender_status",

@@ -9,40 +9,34 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 
 from chancery import clock
 from chancery.accounts.models import Role
 from chancery.correspondence.models import (
     PRE_DELIVERY,
-    Hold,
     Message,
     Notification,
-    State,
 )
 from chancery.correspondence.services.common import (
-    _active_hold_exists,
     _lock,
     _message_event,
     active_hold,
 )
+from chancery.correspondence.services.counts import count_messages, filter_messages
 from chancery.directory.models import Principal
 
 MAIL_ATTEMPTS = 5
 MAIL_RETRY_AFTER = dt.timedelta(minutes=5)
 def principal_counts(principal: Principal) -> dict[str, int]:
-    """What the principal's office and the dashboard count: nothing held is left uncounted."""
-    qs = Message.objects.filter(principal=principal)
-    by_state = dict(qs.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
-    active = Hold.objects.filter(message__principal=principal, released_at__isnull=True)
-    now = clock.now()
+    """The principal's messages counted as every page counts them (``counts.DEFINITIONS``);
+    ``held_by_policy`` and ``held_by_officer`` are older names of ``held_policy`` and
+    ``held_officer``."""
+    counts: dict[str, int] = count_messages(Message.objects.filter(principal=principal))
     return {
-        **{s: by_state.get(s, 0) for s in State.values},
-        "total": sum(by_state.values()),
-        "held_by_policy": active.filter(is_policy=True).count(),
-        "held_by_officer": active.filter(is_policy=False).count(),
-        "overdue": qs.filter(state__in=PRE_DELIVERY, due_at__lte=now).count(),
-        "escalated": qs.filter(state__in=PRE_DELIVERY, escalated_at__isnull=False).count(),
+        **counts,
+        "held_by_policy": counts["held_policy"],
+        "held_by_officer": counts["held_officer"],
     }
 
 
@@ -50,8 +44,8 @@ def principal_counts(principal: Principal) -> dict[str, int]:
 
 
 def overdue_messages(now: dt.datetime | None = None) -> Any:
-    now = now or clock.now()
-    return Message.objects.filter(state__in=PRE_DELIVERY, due_at__lte=now)
+    """Open, past the delivery target and not held (``counts.DEFINITIONS["overdue"]``)."""
+    return filter_messages(Message.objects.all(), "overdue", now or clock.now())
 
 
 def _escalation_recipients(principal: Principal) -> list[str]:
@@ -69,7 +63,6 @@ def escalate_overdue(now: dt.datetime | None = None) -> list[Message]:
     candidates = (
         overdue_messages(now)
         .filter(escalated_at__isnull=True)
-        .filter(~_active_hold_exists())
         .order_by("due_at", "id")
     )
     escalated: list[Message] = []
