@@ -52,6 +52,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 
 from chancery.ledger import checks, kinds, merkle, note, tiles
+from chancery.ledger.checks import stream
 from chancery.ledger.models import ENTRIES_LEVEL, Checkpoint, Event, LogHead, Tile
 from chancery.ledger.sequencer import HEAD_PK
 from chancery.ledger.services import actor_text, build_leaf, leaf_time
@@ -69,6 +70,8 @@ class Claim:
     where: str
     root: bytes
     edge: list[bytes] | None = None
+    external: bool = True
+    """Seen outside the database (an insider with the key re-signs what the database holds)."""
 
 
 @dataclass
@@ -82,8 +85,9 @@ class Report:
     pending: int = 0
     processes: int = 1
     first_divergent: int | None = None
-    agreed: int = 0
-    """The largest tree size whose root a claim confirmed: no entry before it differs."""
+    agreed: dict[bool, int] = field(default_factory=lambda: {True: 0, False: 0})
+    """The largest tree size whose root an outside claim (True) or any claim (False)
+    confirmed: no entry before it differs (as far as such claims can tell)."""
     problems: list[str] = field(default_factory=list)
     compared_with: list[str] = field(default_factory=list)
     """What outside the database the log was compared with (witness, monitor, files)."""
@@ -134,28 +138,6 @@ def _leaf_time(at: Any) -> str:
     return leaf_time(at)
 
 
-def _cursor_rows(sql: str, params: list[Any] | None = None) -> Iterator[tuple[Any, ...]]:
-    """Rows streamed from the database, a chunk at a time.
-
-    On PostgreSQL a named (server-side) cursor with binary results: in text format every leaf
-    (``bytea``) would cross the wire as hex and be decoded in Python, twice the bytes and most of
-    the time of the pass."""
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        with transaction.atomic():
-            raw = connection.connection
-            with raw.cursor(name=f"chancery_verify_{id(sql)}", binary=True) as cursor:
-                cursor.itersize = CHUNK
-                cursor.execute(sql, params)
-                while rows := cursor.fetchmany(CHUNK):
-                    yield from rows
-        return
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(CHUNK):
-            yield from rows
-
-
 def _clock_skew() -> dt.timedelta:
     return dt.timedelta(seconds=float(getattr(settings, "CHANCERY_VERIFY_CLOCK_SKEW", 5.0)))
 
@@ -188,7 +170,9 @@ def verify_log(
     # Sizes at which the rebuilt tree's root is compared, with what each claims.
     claims: dict[int, list[Claim]] = {}
 
-    def claim(where: str, text: str, edge: list[bytes] | None = None) -> note.Checkpoint | None:
+    def claim(
+        where: str, text: str, edge: list[bytes] | None = None, *, external: bool = True
+    ) -> note.Checkpoint | None:
         try:
             cp, _ = note.open_checkpoint(text, verifier)
         except note.NoteError as exc:
@@ -205,7 +189,7 @@ def verify_log(
             or merkle.Tree.from_right_edge(cp.size, edge).root() != cp.root
         ):
             edge = None  # not the signed tree's edge: no use for locating
-        claims.setdefault(cp.size, []).append(Claim(where, cp.root, edge))
+        claims.setdefault(cp.size, []).append(Claim(where, cp.root, edge, external))
         return cp
 
     for size, root, text, edge in Checkpoint.objects.order_by("size").values_list(
@@ -213,7 +197,7 @@ def verify_log(
     ):
         report.checkpoints += 1
         where = f"stored checkpoint {size}"
-        cp = claim(where, text, _split_edge(bytes(edge)))
+        cp = claim(where, text, _split_edge(bytes(edge)), external=False)
         if cp is not None and (cp.size, cp.root, cp.origin) != (size, bytes(root), head.origin):
             report.problems.append(f"{where}: its signed text does not match its row")
     for n, text in enumerate(other_checkpoints or [], 1):
@@ -345,7 +329,7 @@ def _check_log(
     leaves: list[bytes] = []
     events = Event._meta.db_table
     expected = 0
-    for seq, leaf in _cursor_rows(
+    for seq, leaf in stream(
         f"SELECT seq, leaf FROM {events} WHERE seq IS NOT NULL ORDER BY seq"  # noqa: S608
     ):
         if seq != expected:
@@ -471,14 +455,20 @@ def _check_claims(report: Report, tree: merkle.Tree, claims: list[Claim]) -> Non
     """The rebuilt tree's root against what each claim signed for its size. A wrong root says
     only that some entry before ``tree.size`` differs: the first divergent entry named is the
     start of the first perfect subtree whose root differs from the claim's kept right edge, and
-    never before the largest size that agreed."""
+    never before the largest smaller size that claims confirmed (only outside claims count for
+    an outside claim: an insider re-signs the checkpoints the database holds)."""
     root = tree.root()
     size = tree.size
+    floors = dict(report.agreed)
     for c in claims:
         if c.root == root:
-            report.agreed = max(report.agreed, size)
+            for external in {c.external, False}:
+                report.agreed[external] = max(report.agreed[external], size)
             continue
-        start, end = report.agreed, size
+        if size == 0:
+            report.problems.append(f"{c.where}: a root for the empty tree that is not its root")
+            continue
+        start, end = floors[c.external], size
         if c.edge is not None:
             offset = 0
             for bit, (ours, theirs) in zip(
@@ -490,6 +480,7 @@ def _check_claims(report: Report, tree: merkle.Tree, claims: list[Claim]) -> Non
                     start, end = max(start, offset), offset + (1 << bit)
                     break
                 offset += 1 << bit
+        start = min(start, size - 1)
         where = f"entry {start}" if end - start == 1 else f"entries {start}–{end - 1}"
         report.diverge(
             start,
@@ -573,7 +564,7 @@ def _run(tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], n: int) -> lis
         return pool.starmap(_call, tasks)
 
 
-def _call(fn: Callable[..., Any], *args: Any) -> Any:
+def _call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
     try:
         return fn(*args)
     finally:
@@ -603,7 +594,7 @@ def _leaf_range(lo: int, hi: int, skew_seconds: float) -> dict[str, Any]:
     backwards = None
     top: tuple[str, int] | None = None  # (time key, seq) of the latest time so far
     minima: list[tuple[str, int]] = []
-    for seq, pk, kind, stype, sid, at, actor_id, data, salt, stored in _cursor_rows(
+    for seq, pk, kind, stype, sid, at, actor_id, data, salt, stored in stream(
         "SELECT seq, id, kind, subject_type, subject_id, CAST(at AS TEXT), actor_id, "  # noqa: S608
         f"CAST(data AS TEXT), salt, leaf FROM {events} WHERE seq >= %s AND seq < %s ORDER BY seq",
         [lo, hi],
@@ -661,17 +652,16 @@ def _merge_leaves(report: Report, results: list[dict[str, Any]], skew: dt.timede
         report.diverge(*first)
 
 
-def _parse_at(at: Any) -> dt.datetime:
-    if isinstance(at, str):
-        at = dt.datetime.fromisoformat(at)
-    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
-
-
 def _subject_range(
     stype: str, lo: int | None, hi: int | None, skew_seconds: float
 ) -> dict[str, Any]:
     """The subjects of one type with ids in ``[lo, hi)``: their events (by subject id, then
     log order) merged with the app's rows and given to the app's check."""
+    with transaction.atomic():  # one transaction for the side-by-side streams (PostgreSQL)
+        return _subjects(stype, lo, hi, skew_seconds)
+
+
+def _subjects(stype: str, lo: int | None, hi: int | None, skew_seconds: float) -> dict[str, Any]:
     registered = checks.get(stype)
     assert registered is not None  # noqa: S101 - only registered types are given
     skew = dt.timedelta(seconds=skew_seconds)
@@ -683,7 +673,7 @@ def _subject_range(
     if hi is not None:
         where.append("subject_id < %s")
         params.append(hi)
-    events = _cursor_rows(
+    events = stream(
         "SELECT subject_id, seq, id, kind, CAST(at AS TEXT), actor_id, CAST(data AS TEXT) "  # noqa: S608
         f"FROM {Event._meta.db_table} WHERE {' AND '.join(where)} ORDER BY subject_id, id",
         params,
@@ -708,7 +698,7 @@ def _subject_range(
             if current is not None:
                 row = _flush(run, current, row, rows, entries)
             current, entries = sid, []
-        entries.append(checks.Entry(seq, pk, kind, _parse_at(at), actor_id, orjson.loads(data)))
+        entries.append(checks.Entry(seq, pk, kind, at, actor_id, orjson.loads(data)))
     if current is not None:
         row = _flush(run, current, row, rows, entries)
     while row is not None:
