@@ -124,11 +124,11 @@ def same_time(column: Any, logged: Any) -> bool:
     Text in the two usual forms (UTC) is compared without parsing."""
     if column is None or logged is None:
         return column is None and logged is None
-    if isinstance(column, str) and isinstance(logged, str) and len(logged) > 19:
-        if logged.endswith("+00:00") and column in (
-            f"{logged[:10]} {logged[11:-6]}", f"{logged[:10]} {logged[11:-3]}"
-        ):
-            return True
+    if (
+        type(column) is str and type(logged) is str and logged.endswith("+00:00")
+        and column[:10] == logged[:10] and column[11:].removesuffix("+00") == logged[11:-6]
+    ):
+        return True
     try:
         return parse_time(column) == parse_time(logged)
     except (TypeError, ValueError):

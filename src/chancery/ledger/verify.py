@@ -684,8 +684,8 @@ def _subjects(stype: str, lo: int | None, hi: int | None, skew_seconds: float) -
     def run(sid: int, row: Any, entries: list[checks.Entry]) -> None:
         nonlocal subjects
         subjects += 1
-        # Log order: integrated entries by index, then pending ones as they were written.
-        entries.sort(key=lambda e: (e.seq is None, e.seq if e.seq is not None else e.id))
+        if not _in_log_order(entries):
+            entries.sort(key=_log_order)
         for f in registered.check(checks.Subject(stype, sid, row, entries, skew)):
             findings.append((f.entry.seq if f.entry is not None else None, f.text))
 
@@ -705,6 +705,22 @@ def _subjects(stype: str, lo: int | None, hi: int | None, skew_seconds: float) -
         run(row[0], row[1], [])
         row = next(rows, None)
     return {"step": "subjects", "type": stype, "subjects": subjects, "findings": findings}
+
+
+def _log_order(e: checks.Entry) -> tuple[bool, int]:
+    """Integrated entries by index, then pending ones as they were written."""
+    return (e.seq is None, e.seq if e.seq is not None else e.id)
+
+
+def _in_log_order(entries: list[checks.Entry]) -> bool:
+    previous = -1
+    for e in entries:  # read in id order: almost always the log's order already
+        if e.seq is None:
+            return all(x.seq is None for x in entries[entries.index(e):])
+        if e.seq < previous:
+            return False
+        previous = e.seq
+    return True
 
 
 def _flush(
