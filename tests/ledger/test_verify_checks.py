@@ -57,7 +57,10 @@ def lifecycle(submit: Any, people: dict[str, Any], world: dict[str, Any]) -> dic
     """One message through every step an officer, a translator and an office can take, a
     second message held, and a principal's status change; all in the log, verify clean."""
     officer, second = people["officer"], people["officer2"]
-    message = submit("Toutes nos félicitations.", language="fr")
+    message = submit(
+        "Toutes nos félicitations.", language="fr",
+        attachments=[("letter.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n")],
+    )
     services.triage(message, by=officer, note="Routine.")
     hold = services.place_hold(message, by=officer, category="security", reason="Screening.")
     services.confirm_hold(hold, by=second)
@@ -116,6 +119,7 @@ def test_a_whole_lifecycle_verifies(lifecycle: dict[str, Any]) -> None:
          "delivery target", "message.received"),
         ("UPDATE correspondence_message SET triage_note = '' WHERE id = {message}",
          "triage note", "message.triaged"),
+        ("DELETE FROM correspondence_attachment", "attachments", "message.received"),
         ("UPDATE correspondence_translation SET text = 'Forged.' WHERE id = {translation}",
          "text", "translation.signed_off"),
         ("UPDATE correspondence_translation SET translator_id = NULL WHERE id = {translation}",

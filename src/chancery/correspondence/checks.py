@@ -16,7 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, State, Translation
+from chancery.correspondence.models import (
+    PRE_DELIVERY,
+    Attachment,
+    Hold,
+    Message,
+    State,
+    Translation,
+)
 from chancery.directory.models import Principal
 from chancery.ledger import checks
 from chancery.ledger.checks import Entry, Finding, Subject, parse_time, same_time
@@ -29,6 +36,7 @@ class MessageRow:
     values: dict[str, Any]
     holds: list[dict[str, Any]] = field(default_factory=list)
     translations: list[dict[str, Any]] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
 
 MESSAGE_FIELDS = (
@@ -67,13 +75,14 @@ def _select(table: str, fields: tuple[str, ...], key: str, lo: int | None, hi: i
     if hi is not None:
         where.append(f"{key} < %s")
         params.append(hi)
-    sql = f"SELECT {columns} FROM {table} {join} {'WHERE ' + ' AND '.join(where) if where else ''} ORDER BY {order}"  # noqa: E501, S608 - our names
+    condition = f"WHERE {' AND '.join(where)}" if where else ""
+    sql = f"SELECT {columns} FROM {table} {join} {condition} ORDER BY {order}"  # noqa: S608
     for row in checks.stream(sql, params):
         yield dict(zip(names, row, strict=True))
 
 
 def message_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, MessageRow]]:
-    """Messages with their holds and translations, by id (three streams merged)."""
+    """Messages with their holds, translations and attachments, by id (streams merged)."""
     messages = _select(
         f"{Message._meta.db_table} m", MESSAGE_FIELDS, "m.id", lo, hi, "m.id",
         join=f"JOIN {Principal._meta.db_table} p ON p.id = m.principal_id",
@@ -82,9 +91,13 @@ def message_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, MessageR
     translations = _select(
         Translation._meta.db_table, TRANSLATION_FIELDS, "message_id", lo, hi, "message_id, id"
     )
+    attachments = _select(
+        Attachment._meta.db_table, ("message_id", "id"), "message_id", lo, hi, "message_id, id"
+    )
     by_message = {
         "holds": itertools.groupby(holds, lambda r: r["message_id"]),
         "translations": itertools.groupby(translations, lambda r: r["message_id"]),
+        "attachments": itertools.groupby(attachments, lambda r: r["message_id"]),
     }
     pending: dict[str, tuple[int, list[dict[str, Any]]] | None] = {
         name: _next_group(groups) for name, groups in by_message.items()
@@ -92,8 +105,8 @@ def message_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, MessageR
     for values in messages:
         row = MessageRow(values)
         for name, groups in by_message.items():
-            # Holds or translations of a message with no row: their message was deleted, which
-            # the message's own events report; they are skipped here.
+            # Rows of a message that has none itself: it was deleted, which the message's own
+            # events report; they are skipped here.
             while (group := pending[name]) is not None and group[0] < values["id"]:
                 pending[name] = group = _next_group(groups)
             if group is not None and group[0] == values["id"]:
@@ -287,13 +300,13 @@ def check_message(subject: Subject) -> Iterator[Finding]:
         replay.step(e)
         if e.data.get("principal") != row.values["slug"]:
             replay.bad(e, f"{e} names principal {e.data.get('principal')!r}, the row another")
-    _compare_message(replay, row.values)
+    _compare_message(replay, row.values, len(row.attachments))
     _compare_holds(replay, row.holds)
     _compare_translations(replay, row.translations)
     yield from replay.findings
 
 
-def _compare_message(r: Replay, m: dict[str, Any]) -> None:
+def _compare_message(r: Replay, m: dict[str, Any], attachments: int) -> None:
     received = r.received
     assert received is not None  # noqa: S101 - checked by the caller
     data = received.data
@@ -306,6 +319,7 @@ def _compare_message(r: Replay, m: dict[str, Any]) -> None:
             ("stored commitment", m["commitment"] == data.get("commitment")),
             ("sender office", m["sender_office_id"] == data.get("office")),
             ("channel", m["channel"] == data.get("channel")),
+            ("attachments", attachments == data.get("attachments")),
             ("tracking number", tracking == data.get("tracking")),
             ("received time", same_time(m["received_at"], data.get("received_at"))),
             ("delivery target", same_time(m["due_at"], data.get("due"))),

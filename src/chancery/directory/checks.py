@@ -25,7 +25,8 @@ def principal_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, Any]]:
     if hi is not None:
         principals, changes = principals.filter(id__lt=hi), changes.filter(principal_id__lt=hi)
     grouped = itertools.groupby(
-        changes.values("principal_id", "status", "at", "by_id"), lambda c: c["principal_id"]
+        changes.values("principal_id", "status", "at", "by_id", "note"),
+        lambda c: c["principal_id"],
     )
     group = next(grouped, None)
     for principal in principals:
@@ -60,6 +61,7 @@ def check_principal(subject: Subject) -> Iterator[Finding]:
             yield Finding(f"principal #{subject.id}: {e} has no status change row (deleted)", e)
         elif (change["status"], change["by_id"]) != (e.data.get("status"), e.actor_id) or (
             not subject.close(change["at"], e.at)
+            or ("note" in e.data and e.data["note"] != change["note"])
         ):
             yield Finding(f"principal #{subject.id}: status change {n + 1} differs from {e}", e)
     if events:
