@@ -1,9 +1,11 @@
 """The background worker: one pass runs every app's registered periodic steps, in order.
 
 Each app registers its steps at start-up (``register_step`` from its ``AppConfig.ready()``; the
-correspondence app's are in ``correspondence/worker.py``), so this module knows no domain.
-``chancery worker`` runs ``run_once`` every CHANCERY_WORKER_INTERVAL seconds, with the log's
-sequencer in a thread of its own; ``chancery worker --once`` runs one pass.
+correspondence app's are in ``correspondence/worker.py``, the ledger's log integration, last in
+every pass, in ``ledger/background.py``), so this module knows no app. ``chancery worker`` runs
+``run_once`` every CHANCERY_WORKER_INTERVAL seconds, and every registered loop (the ledger's
+sequencer, which keeps log batches at most CHANCERY_LOG_INTERVAL apart however long a pass
+takes) in a thread of its own; ``chancery worker --once`` runs one pass.
 
 A step is a function of no arguments that returns how many things it did (an int; 0 when there
 was nothing to do). Each step claims its rows inside short transactions with conditional
@@ -22,18 +24,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections
 
-from chancery.ledger import sequencer, witness
-
 log = logging.getLogger(__name__)
 
 Step = Callable[[], int]
-
-# The log integration runs last in every pass, after every app's steps (their events go in).
-LOG_STEP = "logged"
+Loop = Callable[[threading.Event], None]
+"""A loop runs in its own thread until the event is set (then returns promptly)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class RegisteredStep:
 
 
 _STEPS: dict[str, RegisteredStep] = {}
+_LOOPS: dict[str, Loop] = {}
 
 
 def register_step(name: str, fn: Step, *, order: int) -> None:
@@ -54,15 +55,18 @@ def register_step(name: str, fn: Step, *, order: int) -> None:
     is the key of the step's count in the pass result. Registering the same name again
     replaces the step (``ready()`` may run twice in tests); a name taken by a different
     function is refused."""
-    if name == LOG_STEP:
-        raise ValueError(f"the step name {LOG_STEP!r} is the worker's own (the log integration)")
     current = _STEPS.get(name)
     if current is not None and current.fn is not fn and _qualname(current.fn) != _qualname(fn):
         raise ValueError(f"a worker step named {name!r} is already registered ({current.fn!r})")
     _STEPS[name] = RegisteredStep(name=name, fn=fn, order=order)
 
 
-def _qualname(fn: Step) -> str:
+def register_loop(name: str, fn: Loop) -> None:
+    """Run ``fn(stop)`` in a thread of its own beside the passes of ``chancery worker``."""
+    _LOOPS[name] = fn
+
+
+def _qualname(fn: Any) -> str:
     return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', repr(fn))}"
 
 
@@ -80,7 +84,7 @@ class PassResult(dict[str, int]):
     def __getattr__(self, name: str) -> int:
         if name in self:
             return self[name]
-        if name == LOG_STEP or name in _STEPS:
+        if name in _STEPS:
             return 0
         raise AttributeError(name)
 
@@ -110,34 +114,28 @@ def run_step(step: RegisteredStep) -> int:
 
 
 def run_once() -> PassResult:
-    """One pass: every registered step in order, then the events of the pass into the
-    transparency log (the sequencer thread of run_forever does this every CHANCERY_LOG_INTERVAL
-    too; batches serialise on the log head)."""
+    """One pass: every registered step in order."""
     result = PassResult()
     for step in registered_steps():
         result[step.name] = run_step(step)
-    result[LOG_STEP] = sequencer.integrate_all()
     return result
 
 
 def run_forever(interval: float | None = None, *, max_passes: int | None = None) -> None:
     interval = interval if interval is not None else settings.CHANCERY_WORKER_INTERVAL
-    # The sequencer runs in its own thread so that log batches stay at most
-    # CHANCERY_LOG_INTERVAL (≤ 1 s) apart however long a worker pass takes.
     stop = threading.Event()
-    thread = threading.Thread(
-        target=sequencer.run_forever,
-        args=(stop,),
-        kwargs={"after_batch": witness.submit_in_background},
-        name="sequencer",
-        daemon=True,
-    )
-    thread.start()
+    threads = [
+        threading.Thread(target=fn, args=(stop,), name=name, daemon=True)
+        for name, fn in sorted(_LOOPS.items())
+    ]
+    for thread in threads:
+        thread.start()
     try:
         _loop(interval, max_passes)
     finally:
         stop.set()
-        thread.join(timeout=10)
+        for thread in threads:
+            thread.join(timeout=10)
 
 
 def _loop(interval: float, max_passes: int | None) -> None:

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class LedgerConfig(AppConfig):
     name = "chancery.ledger"
     verbose_name = "Ledger"
+
+    def ready(self) -> None:
+        # The log integration step and the sequencer loop of `chancery worker`.
+        from chancery.ledger import background
+
+        background.register()
