@@ -183,26 +183,37 @@ def principal() -> None:
     "status", type=click.Choice(["candidate", "projected", "ascertained", "inaugurated"])
 )
 @click.option("--as", "username", required=True, help="An admin.")
-@click.option("--note", default="")
+@click.option("--note", default="", help="Why; required when messages are released or held.")
+@click.option(
+    "--confirm",
+    type=click.IntRange(0),
+    default=None,
+    help="The number of messages the change releases or holds (it is refused, naming the "
+    "number, until you give it).",
+)
 def principal_status(
-    data_dir: str | None, slug: str, status: str, username: str, note: str
+    data_dir: str | None, slug: str, status: str, username: str, note: str,
+    confirm: int | None,
 ) -> None:
-    """Record SLUG's transition status; opening the gate delivers held messages in order."""
+    """Record SLUG's transition status; opening the gate delivers held messages in order.
+
+    A change that moves messages is refused until confirmed: run it once to be told how many,
+    then again with --confirm N --note "why"."""
     _setup(data_dir)
     from django.contrib.auth.models import User
 
-    from chancery.directory.models import Principal
+    from chancery.directory.access import principal_by_slug
     from chancery.directory.services import set_principal_status
     from chancery.errors import ChanceryError
 
     user = User.objects.filter(username=username).first()
-    target = Principal.objects.filter(slug=slug).first()
-    if user is None or target is None:
-        raise click.ClickException(
-            f"No user {username!r}" if user is None else f"No principal {slug!r}"
-        )
+    if user is None:
+        raise click.ClickException(f"No user {username!r}")
     try:
-        released = set_principal_status(target, by=user, status=status, note=note)
+        target = principal_by_slug(slug)
+        released = set_principal_status(
+            target, by=user, status=status, note=note, confirm=confirm
+        )
     except ChanceryError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"{slug} is now {status}; {len(released)} held message(s) delivered.")

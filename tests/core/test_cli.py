@@ -162,7 +162,14 @@ def test_principal_status_opens_the_gate(
         main, ["principal", "status", "president-elect", "ascertained", "--as", "officer.one"]
     )
     assert refused.exit_code != 0 and "admin" in refused.output.lower()
-    result = run_cli("principal", "status", "president-elect", "ascertained", "--as", "admin")
+    # Two messages would move: refused, naming the number, until confirmed with a note.
+    asked = run_cli("principal", "status", "president-elect", "ascertained", "--as", "admin")
+    assert asked.exit_code != 0 and "confirm=2" in asked.output
+    assert {m.state for m in Message.objects.filter(pk__in=[m.pk for m in held])} == {"received"}
+    result = run_cli(
+        "principal", "status", "president-elect", "ascertained", "--as", "admin",
+        "--confirm", "2", "--note", "GSA letter",
+    )
     assert result.exit_code == 0, result.output
     assert "2 held message(s) delivered" in result.output
     assert {m.state for m in Message.objects.filter(pk__in=[m.pk for m in held])} == {"delivered"}

@@ -560,7 +560,8 @@ def test_policy_gate_holds_visibly_and_releases_in_order(
     assert principals["president-elect"]["gate_active"] is True
 
     # Only an admin records the status; then the messages go out in order of receipt.
-    body = {"status": "ascertained", "note": "GSA letter of ascertainment"}
+    # confirm: the number of held messages the change releases (tests/web/test_mass_changes.py)
+    body = {"status": "ascertained", "note": "GSA letter of ascertainment", "confirm": 3}
     assert (
         api(people["officer"], "post", "/principals/president-elect/status", body).status_code
         == 403

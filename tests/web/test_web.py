@@ -700,6 +700,7 @@ def test_record_ascertainment_releases_held_messages(
             "principal": "president-elect",
             "status": "ascertained",
             "note": "GSA letter",
+            "confirm": "2",  # the number the confirmation step names (tests/web/test_mass)
         },
         follow=True,
     )

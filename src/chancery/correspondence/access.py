@@ -1,4 +1,6 @@
-"""Permission-scoped access to messages. Every view, API route and command goes through here.
+"""Permission-scoped access to messages and what hangs on them (holds, translations,
+attachments, a principal's inbox, the queues). Every view, API route and command goes through
+here (tests/correspondence/test_access_helpers.py checks that none fetches a row otherwise).
 
 A person who may not know a message exists gets ``NotFound`` (the same answer as for a tracking
 number that does not exist), so tracking numbers cannot be probed.
@@ -12,18 +14,25 @@ from django.db.models import Q, QuerySet
 
 from chancery import clock
 from chancery.accounts.models import Role
-from chancery.accounts.roles import ALL_SEEING, profile_of, require_role, roles_of
-from chancery.correspondence.models import TRACKING_RE, ContentRead, Message, State
+from chancery.accounts.roles import ALL_SEEING, has_role, profile_of, require_role, roles_of
+from chancery.correspondence.models import (
+    PRE_DELIVERY,
+    TRACKING_RE,
+    Attachment,
+    ContentRead,
+    Hold,
+    Message,
+    State,
+    Translation,
+)
+from chancery.directory.access import in_polity, liaison_mission, polity_q, principal_by_slug
+from chancery.directory.models import Principal
 from chancery.errors import Forbidden, NotFound
 
 
 def polity_filter(prefix: str, mission: Any) -> Q:
-    """Messages from the mission's own country or organisation."""
-    if mission is None:
-        return Q(pk__in=[])
-    if mission.country_id:
-        return Q(**{f"{prefix}sender_office__country_id": mission.country_id})
-    return Q(**{f"{prefix}sender_office__organisation_id": mission.organisation_id})
+    """Messages from the mission's own country or organisation (``directory.access``'s rule)."""
+    return polity_q(mission, f"{prefix}sender_office__")
 
 
 def visible_messages(user: Any) -> QuerySet[Message]:
@@ -69,12 +78,8 @@ def can_read_content(user: Any, message: Message) -> bool:
     roles = roles_of(user)
     if roles & ALL_SEEING:
         return True
-    if Role.LIAISON in roles:
-        mission = profile_of(user).mission
-        if mission is not None and Message.objects.filter(
-            polity_filter("", mission), pk=message.pk
-        ).exists():
-            return True
+    if Role.LIAISON in roles and in_polity(profile_of(user).mission, message.sender_office):
+        return True
     if Role.TRANSLATOR in roles and message.translations.filter(
         source_language__in=profile_of(user).languages or []
     ).exists():
@@ -107,3 +112,104 @@ def content_reads(user: Any, message: Message | None = None) -> QuerySet[Content
     if message is not None:
         reads = reads.filter(message=message)
     return reads
+
+
+# --------------------------------------------------------------------------- one helper per object
+
+
+def access_attachment(user: Any, message: Message, attachment_id: int) -> Attachment:
+    """An attachment of a message ``user`` may see (reading it is ``read_content``'s check)."""
+    attachment = (
+        Attachment.objects.select_related("blob").filter(pk=attachment_id, message=message).first()
+    )
+    if attachment is None:
+        raise NotFound(f"{message.tracking} has no attachment {attachment_id}.")
+    return attachment
+
+
+def access_hold(user: Any, hold_id: int) -> Hold:
+    """A hold on a message ``user`` may see; 404 otherwise (holds cannot be probed)."""
+    hold = (
+        Hold.objects.select_related("message__principal").filter(pk=hold_id)
+        .filter(message__in=visible_messages(user).values("pk")).first()
+    )
+    if hold is None:
+        raise NotFound(f"No hold {hold_id} that you can see.", field="hold_id")
+    return hold
+
+
+def held_by_officers(user: Any) -> QuerySet[Hold]:
+    """The officers' holds in force on the messages ``user`` sees (the dashboard's list)."""
+    return Hold.objects.filter(
+        released_at__isnull=True, is_policy=False,
+        message__in=visible_messages(user).values("pk"),
+    ).select_related(
+        "message__principal", "message__sender_office__leader",
+        "message__sender_office__country", "message__sender_office__organisation",
+        "placed_by", "confirmed_by", "renewal_requested_by",
+    )
+
+
+QUEUE_ROLES = (Role.TRANSLATOR, Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER, Role.ADMIN)
+
+
+def translation_scope(user: Any) -> QuerySet[Translation]:
+    """The translation queue ``user`` sees: a translator (with no other queue role) the
+    requests from its languages, officers and admins all of them."""
+    require_role(user, *QUEUE_ROLES, action="see the translation queue")
+    qs = Translation.objects.select_related(
+        "message__principal", "message__sender_office__leader",
+        "message__sender_office__country", "message__sender_office__organisation",
+        "requested_by", "translator",
+    )
+    if not has_role(user, *QUEUE_ROLES[1:]):
+        qs = qs.filter(source_language__in=profile_of(user).languages or [])
+    return qs
+
+
+def access_translation(user: Any, pk: int, *, field: str = "translation_id") -> Translation:
+    """A translation in ``user``'s queue, of a message ``user`` may see; 404 otherwise."""
+    translation = (
+        translation_scope(user).filter(pk=pk)
+        .filter(message__in=visible_messages(user).values("pk")).first()
+    )
+    if translation is None:
+        raise NotFound(f"No translation {pk} that you can see.", field=field)
+    return translation
+
+
+def officer_queue(user: Any) -> QuerySet[Message]:
+    """The open messages (not yet delivered or rejected) ``user`` sees, oldest first."""
+    return visible_messages(user).filter(state__in=PRE_DELIVERY).order_by("received_at", "id")
+
+
+def access_inbox(user: Any, slug: str) -> Principal:
+    """A principal whose inbox ``user`` may open: its own office, or the operations center."""
+    principal = principal_by_slug(slug)
+    roles = roles_of(user)
+    own = Role.PRINCIPAL_OFFICE in roles and profile_of(user).principal_id == principal.pk
+    if not (roles & ALL_SEEING or own):
+        raise Forbidden(
+            f"Only the {principal.title}'s office and the operations center see this inbox."
+        )
+    return principal
+
+
+def inbox_messages(user: Any, principal: Principal) -> QuerySet[Message]:
+    """Every message addressed to ``principal`` that ``user`` sees (after ``access_inbox``)."""
+    return visible_messages(user).filter(principal=principal)
+
+
+def sender_messages(user: Any) -> QuerySet[Message]:
+    """A liaison's messages: those from its mission's country or organisation."""
+    return visible_messages(user).filter(polity_filter("", liaison_mission(user)))
+
+
+def access_sender_message(user: Any, tracking: str) -> Message:
+    """One of the liaison's own messages (404 naming its polity otherwise)."""
+    mission = liaison_mission(user)
+    year, pk = parse_tracking(tracking)
+    message = sender_messages(user).filter(pk=pk).first()
+    if message is None or message.received_at.year != year:
+        raise NotFound(f"No message {tracking} from {mission.country or mission.organisation}.")
+    return message

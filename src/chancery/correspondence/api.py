@@ -9,10 +9,16 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Path, Query, Router, Status
 
-from chancery.accounts.models import Role
-from chancery.accounts.roles import ALL_SEEING, has_role, profile_of
 from chancery.correspondence import services
-from chancery.correspondence.access import access_message, require_role, visible_messages
+from chancery.correspondence.access import (
+    access_hold,
+    access_inbox,
+    access_message,
+    access_translation,
+    inbox_messages,
+    translation_scope,
+    visible_messages,
+)
 from chancery.correspondence.models import Hold, State, Translation
 from chancery.correspondence.present import hold_dict, message_dict, translation_dict
 from chancery.correspondence.schemas import (
@@ -32,8 +38,8 @@ from chancery.correspondence.schemas import (
     TranslationOut,
     TranslationRequestIn,
 )
-from chancery.directory.api import Slug, principal_by_slug
-from chancery.errors import Forbidden, InvalidInput, NotFound
+from chancery.directory.api import Slug
+from chancery.errors import InvalidInput
 
 router = Router(tags=["correspondence"])
 ERRORS: dict[int, Any] = {
@@ -182,15 +188,11 @@ def place_hold(request: HttpRequest, tracking: str, payload: HoldIn) -> Status[A
 
 
 def _hold(request: HttpRequest, hold_id: int) -> Hold:
-    hold = Hold.objects.select_related("message").filter(pk=hold_id).first()
-    if hold is None or not visible_messages(request.user).filter(pk=hold.message_id).exists():
-        raise NotFound(f"No hold {hold_id} that you can see.", field="hold_id")
-    return hold
+    return access_hold(request.user, hold_id)
 
 
 def _hold_out(hold: Hold) -> Any:
-    related = ("placed_by", "confirmed_by", "renewal_requested_by")
-    return hold_dict(Hold.objects.select_related(*related).get(pk=hold.pk))
+    return hold_dict(hold)
 
 
 @router.post("/holds/{hold_id}/confirm", response={200: HoldOut, **ERRORS}, tags=["holds"])
@@ -231,15 +233,7 @@ def translation_queue(
     language: str | None = Query(None, pattern=LANGUAGE_PATTERN, description="ISO 639-1 code"),
 ) -> list[Any]:
     """Open translation requests; a translator sees those in their languages."""
-    require_role(
-        request.user, Role.TRANSLATOR, Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER, Role.ADMIN,
-        action="see the translation queue",
-    )
-    qs = Translation.objects.filter(status=Translation.Status.REQUESTED).select_related("message")
-    if has_role(request.user, Role.TRANSLATOR) and not has_role(
-        request.user, Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER, Role.ADMIN
-    ):
-        qs = qs.filter(source_language__in=profile_of(request.user).languages or [])
+    qs = translation_scope(request.user).filter(status=Translation.Status.REQUESTED)
     if language:
         qs = qs.filter(source_language=language)
     return [translation_dict(t, with_text=False) for t in qs.order_by("requested_at", "id")]
@@ -250,11 +244,7 @@ def translation_queue(
     tags=["translations"],
 )
 def sign_off(request: HttpRequest, translation_id: TranslationId, payload: SignOffIn) -> Any:
-    t = Translation.objects.select_related("message").filter(pk=translation_id).first()
-    if t is None or not visible_messages(request.user).filter(pk=t.message_id).exists():
-        raise NotFound(
-            f"No translation {translation_id} that you can see.", field="translation_id"
-        )
+    t = access_translation(request.user, translation_id)
     t = services.sign_off_translation(t, by=request.user, text=payload.text)
     return translation_dict(t, with_text=True)
 
@@ -265,14 +255,6 @@ def sign_off(request: HttpRequest, translation_id: TranslationId, payload: SignO
 def inbox(request: HttpRequest, slug: Slug) -> list[dict[str, Any]]:
     """Every message addressed to the principal, from the moment it is received. Held messages
     show sender, date, channel and the hold (category, reason, who, expiry), not the content."""
-    principal = principal_by_slug(slug)
-    allowed = has_role(request.user, *ALL_SEEING) or (
-        has_role(request.user, Role.PRINCIPAL_OFFICE)
-        and profile_of(request.user).principal_id == principal.pk
-    )
-    if not allowed:
-        raise Forbidden(
-            f"Only the {principal.title}'s office and the operations center see this inbox."
-        )
-    qs = visible_messages(request.user).filter(principal=principal).order_by("-received_at", "-id")
+    principal = access_inbox(request.user, slug)
+    qs = inbox_messages(request.user, principal).order_by("-received_at", "-id")
     return [message_dict(m, request.user, via="api", full=False) for m in qs]

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,22 +24,18 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from chancery.accounts.models import Role
-from chancery.accounts.roles import has_role, is_sender_only, profile_of, roles_of
-from chancery.correspondence import services, transparency
+from chancery.accounts.roles import has_role, is_sender_only, profile_of
+from chancery.correspondence import access, services, transparency
 from chancery.correspondence.access import (
-    ALL_SEEING,
     access_message,
     can_read_content,
     parse_tracking,
-    polity_filter,
     read_content,
     require_role,
     visible_messages,
 )
 from chancery.correspondence.forms import ACCEPT, SubmissionForm
 from chancery.correspondence.models import (
-    PRE_DELIVERY,
-    Attachment,
     Channel,
     ContentRead,
     Hold,
@@ -48,8 +44,10 @@ from chancery.correspondence.models import (
     Translation,
 )
 from chancery.correspondence.present import current_hold
-from chancery.directory.models import Office, Principal
-from chancery.errors import ChanceryError, Conflict, Forbidden, InvalidInput, NotFound
+from chancery.directory import access as directory_access
+from chancery.directory.access import liaison_mission, sending_offices
+from chancery.directory.models import Principal
+from chancery.errors import ChanceryError, Conflict, InvalidInput, NotFound
 from chancery.ledger.models import Event
 from chancery.pages import error_page, is_htmx, safe_next, signed_in, web_view
 
@@ -174,11 +172,7 @@ def attachment_download(
     request: HttpRequest, tracking: str, attachment_id: int
 ) -> HttpResponseBase:
     message = access_message(request.user, tracking)
-    attachment = (
-        Attachment.objects.select_related("blob").filter(pk=attachment_id, message=message).first()
-    )
-    if attachment is None:
-        raise NotFound(f"{message.tracking} has no attachment {attachment_id}.")
+    attachment = access.access_attachment(request.user, message, attachment_id)
     read_content(request.user, message, via="web", part=f"attachment:{attachment.pk}")
     blob = attachment.blob
     response = HttpResponse(bytes(blob.data), content_type=blob.content_type)
@@ -292,36 +286,32 @@ def message_action(request: HttpRequest, tracking: str, action: str) -> HttpResp
 # --------------------------------------------------------------------------- inbox
 
 
+INBOX_TABS: dict[str, tuple[str, str]] = {
+    "": ("total", "All"),
+    "held": ("held", "Held"),
+    "pending": ("open", "Not yet delivered"),
+    "delivered": ("delivered", "Delivered"),
+    "acknowledged": ("acknowledged", "Acknowledged"),
+    "rejected": ("rejected", "Rejected"),
+}
+"""The inbox's tabs: ``?show=`` key -> (the count and filter in ``services.counts``, label)."""
+
+
 @web_view
 @require_GET
 def inbox(request: HttpRequest, slug: str) -> HttpResponseBase:
-    principal = Principal.objects.filter(slug=slug).first()
-    if principal is None:
-        raise NotFound(f"No principal {slug!r}.")
-    roles = roles_of(request.user)
-    own_office = (
-        Role.PRINCIPAL_OFFICE in roles and profile_of(request.user).principal_id == principal.pk
+    principal = access.access_inbox(request.user, slug)
+    own_office = profile_of(request.user).principal_id == principal.pk and has_role(
+        request.user, Role.PRINCIPAL_OFFICE
     )
-    if not (roles & ALL_SEEING or own_office):
-        raise Forbidden(
-            f"Only the {principal.title}'s office and the operations center see this inbox."
-        )
     qs = (
-        visible_messages(request.user)
-        .filter(principal=principal)
+        access.inbox_messages(request.user, principal)
         .prefetch_related(_active_holds())
         .order_by("-received_at", "-id")
     )
     show = request.GET.get("show", "")
-    filters: dict[str, Q] = {
-        "held": Q(holds__released_at__isnull=True, holds__isnull=False),
-        "delivered": Q(state=State.DELIVERED),
-        "acknowledged": Q(state=State.ACKNOWLEDGED),
-        "pending": Q(state__in=PRE_DELIVERY),
-        "rejected": Q(state=State.REJECTED),
-    }
-    if show in filters:
-        qs = qs.filter(filters[show]).distinct()
+    if show and show in INBOX_TABS:
+        qs = services.filter_messages(qs, INBOX_TABS[show][0])
     else:
         show = ""
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
@@ -334,25 +324,17 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponseBase:
         }
         for m in page.object_list
     ]
-    base = visible_messages(request.user).filter(principal=principal)
-    policy_held = Hold.objects.filter(
-        released_at__isnull=True, is_policy=True, message__principal=principal
-    ).count()
+    counts = services.count_messages(access.inbox_messages(request.user, principal))
     return render(request, "correspondence/inbox.html", {
         "principal": principal,
         "rows": rows,
         "page": page,
         "show": show,
         "tabs": [
-            ("", "All", base.count()),
-            ("held", "Held", base.filter(holds__released_at__isnull=True, holds__isnull=False)
-             .distinct().count()),
-            ("pending", "Not yet delivered", base.filter(state__in=PRE_DELIVERY).count()),
-            ("delivered", "Delivered", base.filter(state=State.DELIVERED).count()),
-            ("acknowledged", "Acknowledged", base.filter(state=State.ACKNOWLEDGED).count()),
-            ("rejected", "Rejected", base.filter(state=State.REJECTED).count()),
+            (key, label, counts[name], services.COUNT_DEFINITIONS[name])
+            for key, (name, label) in INBOX_TABS.items()
         ],
-        "policy_held": policy_held,
+        "policy_held": counts["held_policy"],
         "can_acknowledge": own_office,
         "nav_active": f"inbox-{principal.slug}",
     })
@@ -361,18 +343,7 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponseBase:
 # --------------------------------------------------------------------------- translations
 
 
-def _translation_scope(user: Any) -> QuerySet[Translation]:
-    require_role(
-        user, Role.TRANSLATOR, *OFFICERS, Role.ADMIN, action="see the translation queue"
-    )
-    qs = Translation.objects.select_related(
-        "message__principal", "message__sender_office__leader",
-        "message__sender_office__country", "message__sender_office__organisation",
-        "requested_by", "translator",
-    )
-    if has_role(user, Role.TRANSLATOR) and not has_role(user, *OFFICERS, Role.ADMIN):
-        qs = qs.filter(source_language__in=profile_of(user).languages or [])
-    return qs
+_translation_scope = access.translation_scope
 
 
 @web_view
@@ -400,11 +371,7 @@ def translation_queue(request: HttpRequest) -> HttpResponseBase:
 
 @web_view
 def translation_sign_off(request: HttpRequest, pk: int) -> HttpResponseBase:
-    translation = _translation_scope(request.user).filter(pk=pk).first()
-    if translation is None or not visible_messages(request.user).filter(
-        pk=translation.message_id
-    ).exists():
-        raise NotFound(f"No translation {pk} that you can see.")
+    translation = access.access_translation(request.user, pk, field="pk")
     message = translation.message
     error: ChanceryError | None = None
     status = 200
@@ -435,23 +402,14 @@ def translation_sign_off(request: HttpRequest, pk: int) -> HttpResponseBase:
 # --------------------------------------------------------------------------- liaison portal
 
 
-def _liaison(user: Any) -> Any:
-    require_role(user, Role.LIAISON, action="use the liaison portal")
-    mission = profile_of(user).mission
-    if mission is None:
-        raise Forbidden("Your liaison account is not bound to a mission; ask an administrator.")
-    return mission
-
-
-def _own_messages(user: Any, mission: Any) -> QuerySet[Message]:
-    return visible_messages(user).filter(polity_filter("", mission))
+_liaison = liaison_mission
 
 
 @web_view
 @require_GET
 def portal(request: HttpRequest) -> HttpResponseBase:
     mission = _liaison(request.user)
-    qs = _own_messages(request.user, mission).order_by("-received_at", "-id")
+    qs = access.sender_messages(request.user).order_by("-received_at", "-id")
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     rows = [{"m": m, "status": services.sender_status(m)} for m in page.object_list]
     return render(request, "correspondence/portal.html", {
@@ -459,20 +417,11 @@ def portal(request: HttpRequest) -> HttpResponseBase:
     })
 
 
-def _portal_offices(mission: Any) -> list[Office]:
-    qs = Office.objects.select_related("leader", "country", "organisation")
-    if mission.country_id:
-        qs = qs.filter(country_id=mission.country_id)
-    else:
-        qs = qs.filter(organisation_id=mission.organisation_id)
-    return list(qs.filter(left_office__isnull=True).order_by("kind", "title"))
-
-
 @web_view
 def portal_new(request: HttpRequest) -> HttpResponseBase:
     mission = _liaison(request.user)
-    offices = _portal_offices(mission)
-    principals = list(Principal.objects.all())
+    offices = sending_offices(request.user)
+    principals = list(directory_access.principals())
     languages = sorted({code for o in offices for code in o.languages} | {"en"})
     status = 200
     attachment_error = ""
@@ -531,12 +480,7 @@ def portal_new(request: HttpRequest) -> HttpResponseBase:
 
 
 def _portal_message(request: HttpRequest, tracking: str) -> Message:
-    mission = _liaison(request.user)
-    year, pk = parse_tracking(tracking)
-    message = _own_messages(request.user, mission).filter(pk=pk).first()
-    if message is None or message.received_at.year != year:
-        raise NotFound(f"No message {tracking} from {mission.country or mission.organisation}.")
-    return message
+    return access.access_sender_message(request.user, tracking)
 
 
 @web_view

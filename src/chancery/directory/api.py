@@ -8,11 +8,9 @@ from typing import Annotated, Any
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema
 
-from chancery.accounts.models import Role
-from chancery.accounts.roles import ALL_SEEING, has_role, profile_of, require_role
-from chancery.directory import services
-from chancery.directory.models import Office, Principal
-from chancery.errors import NotFound
+from chancery.directory import access, services
+from chancery.directory.access import principal_by_slug
+from chancery.directory.models import Principal
 from chancery.schemas import SLUG_PATTERN, ErrorOut, InSchema
 
 router = Router(tags=["directory"])
@@ -27,7 +25,17 @@ Slug = Annotated[
 
 class StatusIn(InSchema):
     status: str = Field(..., description="candidate, projected, ascertained or inaugurated")
-    note: str = ""
+    note: str = Field("", description="Why; required when the change releases or holds messages")
+    confirm: int | None = Field(
+        None,
+        ge=0,
+        le=10**9,
+        description=(
+            "The number of messages the change releases or holds, as you were told. A change "
+            "that moves messages is refused with 409 (naming the number, field 'confirm') "
+            "unless this equals it; a change that moves none needs no confirmation."
+        ),
+    )
 
 
 class PrincipalOut(Schema):
@@ -54,14 +62,6 @@ class OfficeOut(Schema):
     took_office: dt.date | None
 
 
-def principal_by_slug(slug: str, *, field: str = "slug") -> Principal:
-    principal = Principal.objects.filter(slug=slug).first()
-    if principal is None:
-        known = ", ".join(Principal.objects.values_list("slug", flat=True))
-        raise NotFound(f"No principal {slug!r}; known principals: {known}.", field=field)
-    return principal
-
-
 def _principal_out(p: Principal) -> dict[str, Any]:
     return {
         "slug": p.slug,
@@ -76,44 +76,27 @@ def _principal_out(p: Principal) -> dict[str, Any]:
 
 @router.get("/principals", response={200: list[PrincipalOut], **ERRORS})
 def principals(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_principal_out(p) for p in Principal.objects.all()]
+    return [_principal_out(p) for p in access.principals()]
 
 
 @router.post("/principals/{slug}/status", response={200: PrincipalOut, **ERRORS})
 def set_status(request: HttpRequest, slug: Slug, payload: StatusIn) -> dict[str, Any]:
     """Record a transition status (admin). Opening the policy gate delivers held messages in
-    order of receipt."""
+    order of receipt. A change that releases or holds messages needs ``confirm`` (their
+    number: without it, or with another number, the answer is 409 naming it) and a ``note``."""
     principal = principal_by_slug(slug)
     services.set_principal_status(
-        principal, by=request.user, status=payload.status, note=payload.note
+        principal, by=request.user, status=payload.status, note=payload.note,
+        confirm=payload.confirm,
     )
-    return _principal_out(Principal.objects.get(pk=principal.pk))
+    principal.refresh_from_db()
+    return _principal_out(principal)
 
 
 @router.get("/offices", response={200: list[OfficeOut], **ERRORS})
 def offices(request: HttpRequest) -> list[dict[str, Any]]:
     """Sending offices. A liaison sees its own country's or organisation's offices."""
-    require_role(
-        request.user,
-        Role.LIAISON,
-        Role.WATCH_OFFICER,
-        Role.PROTOCOL_OFFICER,
-        Role.ADMIN,
-        Role.AUDITOR,
-        Role.PRINCIPAL_OFFICE,
-        Role.TRANSLATOR,
-        action="list offices",
-    )
-    qs = Office.objects.select_related("leader", "country", "organisation")
-    if has_role(request.user, Role.LIAISON) and not has_role(request.user, *ALL_SEEING):
-        mission = profile_of(request.user).mission
-        if mission is None:
-            return []
-        qs = (
-            qs.filter(country_id=mission.country_id)
-            if mission.country_id
-            else qs.filter(organisation_id=mission.organisation_id)
-        )
+    qs = access.visible_offices(request.user)
     return [
         {
             "id": o.pk,

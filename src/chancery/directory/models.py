@@ -170,10 +170,14 @@ class Principal(models.Model):
 
     @property
     def gate_active(self) -> bool:
+        return self.gated_at(self.status)
+
+    def gated_at(self, status: str) -> bool:
+        """Whether the support policy holds work while the status is ``status``."""
         if not self.delivery_requires:
             return False
         order = self.STATUS_ORDER
-        return order.index(self.status) < order.index(self.delivery_requires)
+        return order.index(status) < order.index(self.delivery_requires)
 
 
 class StatusChange(models.Model):

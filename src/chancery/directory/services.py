@@ -29,7 +29,24 @@ StatusListener = Callable[[Principal, Any, bool], list[Any]]
 new status saved; ``was_gated`` is whether its support policy held work before the change.
 Returns what the change released (for the caller to report), or an empty list."""
 
+StatusPreview = Callable[[Principal, str], int]
+"""``preview(principal, status) -> n``: how many items the change to ``status`` would release
+or hold (called with the principal locked, before the change)."""
+
 _listeners: list[StatusListener] = []
+_previews: list[StatusPreview] = []
+
+UNCONFIRMED: Any = object()
+"""``set_principal_status(confirm=UNCONFIRMED)``: the caller is code (the worker, the demo
+loader, tests), not a person who must confirm what moves."""
+
+
+class ConfirmationNeeded(Conflict):
+    """A status change that moves messages, not confirmed with their number (409)."""
+
+    def __init__(self, message: str, *, count: int) -> None:
+        super().__init__(message, field="confirm")
+        self.count = count
 
 
 def on_status_change(listener: StatusListener) -> StatusListener:
@@ -39,18 +56,57 @@ def on_status_change(listener: StatusListener) -> StatusListener:
     return listener
 
 
+def on_status_preview(preview: StatusPreview) -> StatusPreview:
+    """Register how an app counts what a status change would move (usable as a decorator)."""
+    if preview not in _previews:
+        _previews.append(preview)
+    return preview
+
+
+def status_change_moves(principal: Principal, status: str) -> int:
+    """How many items (messages today) recording ``status`` would release or hold now."""
+    return sum(preview(principal, status) for preview in _previews)
+
+
 def lock_principal(pk: int) -> Principal:
     """The principal under a row lock. FOR NO KEY UPDATE: it does not conflict with the
     key-share locks that inserting a row pointing here takes, so intake never waits on it."""
     return Principal.objects.select_for_update(no_key=True).get(pk=pk)
 
 
+def _require_confirmation(principal: Principal, status: str, note: str, confirm: Any) -> None:
+    moves = status_change_moves(principal, status)
+    if not moves:
+        return
+    label = Principal.Status(status).label
+    what = (
+        f"Recording '{label}' for the {principal.title} releases {moves} held message"
+        f"{'s' if moves != 1 else ''} for delivery in order of receipt"
+        if principal.gate_active and not principal.gated_at(status)
+        else f"Recording '{label}' for the {principal.title} holds {moves} open message"
+        f"{'s' if moves != 1 else ''} under its support policy"
+    )
+    if confirm != moves:
+        raise ConfirmationNeeded(
+            f"{what}. Confirm with confirm={moves} (and a note saying why).", count=moves
+        )
+    if not note:
+        raise InvalidInput(f"{what}: say why in a note (e.g. the letter and its date).",
+                           field="note")
+
+
 def set_principal_status(
-    principal: Principal, *, by: Any, status: str, note: str = ""
+    principal: Principal, *, by: Any, status: str, note: str = "", confirm: Any = UNCONFIRMED
 ) -> list[Any]:
     """Record a transition status (admins); the apps' listeners act on it (opening the
     correspondence gate delivers held messages in order of receipt). Returns what they
-    released."""
+    released.
+
+    A person (the admin page, the API, the CLI) passes ``confirm``: the number of messages
+    they agreed to move (None if not asked yet). When the change releases or holds messages
+    and ``confirm`` is not that number, it is refused with ``ConfirmationNeeded`` (409, the
+    number in the text and in ``.count``); such a change also needs a ``note`` (422). Nothing
+    moves without the count its author saw."""
     require_role(by, Role.ADMIN, action="record a principal's transition status")
     if status not in Principal.Status.values:
         raise InvalidInput(
@@ -66,6 +122,8 @@ def set_principal_status(
                 f"The {principal.title} is already '{principal.get_status_display()}'.",
                 field="status",
             )
+        if confirm is not UNCONFIRMED:
+            _require_confirmation(principal, status, note, confirm)
         was_gated = principal.gate_active
         principal.status = status
         principal.save(update_fields=["status"])

@@ -4,41 +4,63 @@ rule is ``directory.services.set_principal_status``."""
 from __future__ import annotations
 
 from django.contrib import messages as flash
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 
 from chancery.accounts.models import Role
-from chancery.correspondence.access import (
-    require_role,
-)
-from chancery.correspondence.models import (
-    Hold,
-)
+from chancery.accounts.roles import require_role
 from chancery.directory import services
+from chancery.directory.access import principal_by_slug
 from chancery.directory.models import Principal
-from chancery.errors import ChanceryError, NotFound
+from chancery.errors import ChanceryError
 from chancery.pages import web_view
 
 # --------------------------------------------------------------------------- admin tools
 
 
+def _confirm_value(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
 @web_view
 def admin_principals(request: HttpRequest) -> HttpResponseBase:
+    """Record a transition status. A change that releases or holds messages takes two steps:
+    the first names how many will move and asks for a note; the second (with that number)
+    records it. If the number changed meanwhile, the page asks again with the new one."""
     require_role(request.user, Role.ADMIN, action="record a principal's transition status")
     status = 200
     error: ChanceryError | None = None
+    confirming: dict[str, object] | None = None
     if request.method == "POST":
-        principal = Principal.objects.filter(slug=request.POST.get("principal", "")).first()
         try:
-            if principal is None:
-                raise NotFound("No such principal.")
+            principal = principal_by_slug(request.POST.get("principal", ""), field="principal")
             released = services.set_principal_status(
                 principal, by=request.user,
                 status=request.POST.get("status", ""), note=request.POST.get("note", ""),
+                confirm=_confirm_value(request.POST.get("confirm")),
             )
+        except services.ConfirmationNeeded as exc:
+            confirming = {
+                "principal": request.POST.get("principal", ""),
+                "status": request.POST.get("status", ""),
+                "note": request.POST.get("note", ""),
+                "count": exc.count,
+                "text": exc.message.split(". Confirm with", 1)[0] + ".",
+            }
         except ChanceryError as exc:
             error, status = exc, exc.status
+            if exc.field == "note" and request.POST.get("confirm"):
+                # The note was missing at the confirmation step: ask again, with the error.
+                confirming = {
+                    "principal": request.POST.get("principal", ""),
+                    "status": request.POST.get("status", ""),
+                    "note": "",
+                    "count": _confirm_value(request.POST.get("confirm")),
+                    "text": exc.message,
+                }
         else:
             principal.refresh_from_db()
             text = f"Recorded: the {principal.title} is now '{principal.get_status_display()}'."
@@ -55,24 +77,18 @@ def admin_principals(request: HttpRequest) -> HttpResponseBase:
             return redirect("admin_principals")
     elif request.method != "GET":
         return HttpResponse(status=405)
-    held = dict(
-        Hold.objects.filter(released_at__isnull=True, is_policy=True)
-        .values("message__principal_id")
-        .annotate(n=Count("id"))
-        .values_list("message__principal_id", "n")
-    )
     order = Principal.STATUS_ORDER
     rows = []
     for p in Principal.objects.prefetch_related("status_changes__by"):
         rows.append({
             "p": p,
-            "held": held.get(p.pk, 0),
+            # What recording the status its policy waits for would release: the held messages.
+            "held": services.status_change_moves(p, p.delivery_requires) if p.gate_active else 0,
             "can_ascertain": order.index(p.status) < order.index(Principal.Status.ASCERTAINED),
             "other_statuses": [(s.value, s.label) for s in Principal.Status if s.value != p.status],
             "history": list(p.status_changes.all()),
         })
     return render(request, "directory/admin_principals.html", {
-        "rows": rows, "error": error, "nav_active": "admin-principals",
+        "rows": rows, "error": error, "confirming": confirming,
+        "nav_active": "admin-principals",
     }, status=status)
-
-

@@ -7,7 +7,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
@@ -15,7 +14,9 @@ from django.utils.dateformat import format as date_format
 from chancery import clock
 from chancery.accounts.models import Role
 from chancery.accounts.roles import profile_of, roles_of
-from chancery.correspondence.models import Hold
+from chancery.correspondence.models import PRE_DELIVERY, Message
+from chancery.correspondence.services import count_messages
+from chancery.directory import access as directory_access
 from chancery.directory.models import Principal
 from chancery.web.templatetags.chancery_web import short_title, status_noun
 
@@ -61,13 +62,14 @@ def chancery(request: HttpRequest) -> dict[str, Any]:
                            "role_labels": []}
     if not roles and not (user is not None and user.is_authenticated):
         return out
-    principals = list(Principal.objects.all())
-    held = dict(
-        Hold.objects.filter(released_at__isnull=True, is_policy=True)
-        .values("message__principal_id")
-        .annotate(n=Count("id"))
-        .values_list("message__principal_id", "n")
-    )
+    principals = list(directory_access.principals())
+    held = {
+        pk: n["held_policy"]
+        for pk, n in count_messages(
+            Message.objects.filter(state__in=PRE_DELIVERY), by="principal_id",
+            names=["held_policy"],
+        ).items()
+    }
     out["principal_statuses"] = [
         {
             "principal": p,

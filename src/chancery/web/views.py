@@ -13,19 +13,12 @@ from django.views.decorators.http import require_GET
 
 from chancery import clock
 from chancery.accounts.models import Role
-from chancery.accounts.roles import profile_of, roles_of
-from chancery.correspondence import services, transparency
-from chancery.correspondence.access import (
-    ALL_SEEING,
-    visible_messages,
-)
-from chancery.correspondence.models import (
-    PRE_DELIVERY,
-    Hold,
-    State,
-)
+from chancery.accounts.roles import ALL_SEEING, profile_of, roles_of
+from chancery.correspondence import access, services, transparency
+from chancery.correspondence.access import visible_messages
+from chancery.correspondence.models import State
 from chancery.correspondence.views import _active_holds
-from chancery.directory.models import Principal
+from chancery.directory import access as directory_access
 from chancery.errors import Forbidden
 from chancery.pages import is_htmx, web_view
 
@@ -68,7 +61,7 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
     """The operations dashboard. Every number is ``services.count_messages`` (each count's
     definition is ``services.COUNT_DEFINITIONS``, shown beside it on the page)."""
     visible = visible_messages(request.user)
-    principals = list(Principal.objects.all())
+    principals = list(directory_access.principals())
     now = clock.now()
     per = services.count_messages(visible, by="principal_id", now=now)
     states = list(State)
@@ -96,22 +89,9 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
             "total": overall[key], "extra": True,
             "definition": services.COUNT_DEFINITIONS[key],
         })
-    open_qs = (
-        visible.filter(state__in=PRE_DELIVERY)
-        .order_by("received_at", "id")
-        .prefetch_related(_active_holds())
-    )
     open_count = overall["open"]
-    queue = list(open_qs[:QUEUE_LIMIT])
-    holds = list(
-        Hold.objects.filter(released_at__isnull=True, is_policy=False)
-        .select_related(
-            "message__principal", "message__sender_office__leader",
-            "message__sender_office__country", "message__sender_office__organisation",
-            "placed_by", "confirmed_by", "renewal_requested_by",
-        )
-        .order_by("expires_at", "id")
-    )
+    queue = list(access.officer_queue(request.user).prefetch_related(_active_holds())[:QUEUE_LIMIT])
+    holds = list(access.held_by_officers(request.user).order_by("expires_at", "id"))
     return {
         "states": states,
         "table": table,

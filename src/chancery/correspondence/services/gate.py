@@ -22,7 +22,7 @@ from chancery.correspondence.services.common import (
     active_hold,
 )
 from chancery.directory.models import Principal
-from chancery.directory.services import on_status_change
+from chancery.directory.services import on_status_change, on_status_preview
 
 # --- transition status and the policy gate -----------------------------------------------------
 
@@ -76,6 +76,23 @@ def _status_changed(principal: Principal, by: Any, was_gated: bool) -> list[Mess
     if not was_gated and principal.gate_active:
         _close_gate(principal)
     return []
+
+
+@on_status_preview
+def _status_would_move(principal: Principal, status: str) -> int:
+    """How many messages ``_status_changed`` would release (opening the gate: every policy
+    hold ends) or hold (closing it: every open message no hold covers)."""
+    if principal.gate_active and not principal.gated_at(status):
+        return Hold.objects.filter(
+            message__principal=principal, is_policy=True, released_at__isnull=True
+        ).count()
+    if not principal.gate_active and principal.gated_at(status):
+        return (
+            Message.objects.filter(principal=principal, state__in=PRE_DELIVERY)
+            .filter(~_active_hold_exists())
+            .count()
+        )
+    return 0
 
 
 def sync_policy_gates() -> int:
