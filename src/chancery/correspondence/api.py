@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Path, Query, Router, Status
+from ninja.renderers import JSONRenderer
 
 from chancery.correspondence import services
 from chancery.correspondence.access import (
@@ -42,6 +43,7 @@ from chancery.directory.api import Slug
 from chancery.errors import InvalidInput
 
 router = Router(tags=["correspondence"])
+_JSON = JSONRenderer()  # the API's renderer: what NinjaAPI.create_response would use
 ERRORS: dict[int, Any] = {
     400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
     422: ErrorOut, 429: ErrorOut,
@@ -108,9 +110,12 @@ def submit(
     # (tests/correspondence/test_intake_path.py holds them equal), rather than validating our
     # own answer again through pydantic on every message.
     answer["receipt"]["received_at"] = message.received_at
-    from chancery.api import api  # noqa: PLC0415 (chancery.api imports this module)
-
-    return api.create_response(request, answer, status=201 if created else 200)
+    status = 201 if created else 200
+    return HttpResponse(
+        _JSON.render(request, answer, response_status=status),
+        status=status,
+        content_type=f"{_JSON.media_type}; charset={_JSON.charset}",
+    )
 
 
 @router.get("/messages", response={200: list[MessageOut], **ERRORS}, summary="Messages you can see")
