@@ -46,7 +46,6 @@ from chancery.correspondence.models import (
 from chancery.correspondence.present import current_hold
 from chancery.directory import access as directory_access
 from chancery.directory.access import liaison_mission, sending_offices
-from chancery.directory.models import Principal
 from chancery.errors import ChanceryError, Conflict, InvalidInput, NotFound
 from chancery.ledger.models import Event
 from chancery.pages import error_page, is_htmx, safe_next, signed_in, web_view
@@ -92,7 +91,7 @@ def message_list(request: HttpRequest) -> HttpResponseBase:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "correspondence/message_list.html", {
         "page": page, "states": list(State), "state": state, "q": q,
-        "principals": Principal.objects.all(), "principal": principal,
+        "principals": directory_access.principals(), "principal": principal,
         "nav_active": "messages",
     })
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from chancery.accounts.models import Role
 from chancery.accounts.roles import require_role
 from chancery.directory import services
-from chancery.directory.access import principal_by_slug
+from chancery.directory.access import principal_by_slug, principals
 from chancery.directory.models import Principal
 from chancery.errors import ChanceryError
 from chancery.pages import web_view
@@ -79,7 +79,7 @@ def admin_principals(request: HttpRequest) -> HttpResponseBase:
         return HttpResponse(status=405)
     order = Principal.STATUS_ORDER
     rows = []
-    for p in Principal.objects.prefetch_related("status_changes__by"):
+    for p in principals().prefetch_related("status_changes__by"):
         rows.append({
             "p": p,
             # What recording the status its policy waits for would release: the held messages.

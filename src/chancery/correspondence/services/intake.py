@@ -33,7 +33,8 @@ from chancery.correspondence.services.common import (
 )
 from chancery.correspondence.services.sender import sender_status
 from chancery.directory import lookups
-from chancery.directory.models import Office, Principal
+from chancery.directory.access import in_polity
+from chancery.directory.models import Principal
 from chancery.errors import Conflict, Forbidden, InvalidInput, NotFound, TooLarge
 from chancery.fastinsert import insert
 from chancery.inputs import clean_text as _clean_text
@@ -66,14 +67,6 @@ def _request_digest(sub: Submission) -> str:
         h.update(str(name).encode("utf-8", "surrogatepass"))
         h.update(hashlib.sha256(data).digest())
     return h.hexdigest()
-
-
-def _same_polity(office: Office, mission: Any) -> bool:
-    if mission is None:
-        return False
-    if mission.country_id:
-        return office.country_id == mission.country_id
-    return bool(mission.organisation_id) and office.organisation_id == mission.organisation_id
 
 
 def submit_message(
@@ -135,7 +128,7 @@ def submit_message(
         )
     if not is_officer(by) and not has_role(by, Role.ADMIN):
         mission = profile_of(by).mission
-        if not _same_polity(office, mission):
+        if not in_polity(mission, office):
             raise Forbidden(
                 f"You are the liaison of {mission or 'no mission'}; you may submit only for its "
                 f"own country or organisation, not for {office.polity}.",
