@@ -30,9 +30,8 @@ from chancery.directory.models import (
     Office,
     Organisation,
     Principal,
-    StatusChange,
 )
-from chancery.ledger.services import record_event
+from chancery.directory.services import set_principal_status
 
 HOME = {
     Role.WATCH_OFFICER: "/",
@@ -123,35 +122,21 @@ def load_world() -> dict[str, Any]:
         principals: dict[str, Principal] = {}
         history: list[tuple[dt.datetime, Principal, str]] = []
         for p in world.PRINCIPALS:
+            # Created with its first status; each later one is recorded by the service.
+            steps = p.get("status_history", [])
             principal = Principal.objects.create(
                 slug=p["slug"],
                 name=p["name"],
                 title=p["title"],
                 time_zone=p["time_zone"],
-                status=p["status"],
+                status=steps[0][0] if steps else p["status"],
                 delivery_requires=p["delivery_requires"],
                 office_email=p.get("office_email", ""),
             )
             principals[p["slug"]] = principal
-            for status, at in p.get("status_history", []):
+            for status, at in steps[1:]:
                 if at:
                     history.append((_at(at), principal, status))
-        # In order of time across principals: the log's times never run backwards.
-        for when, principal, status in sorted(history, key=lambda h: (h[0], h[1].pk)):
-            StatusChange.objects.create(
-                principal=principal, status=status, at=when, note="demo history"
-            )
-            record_event(
-                "principal",
-                principal.pk,
-                "principal.status",
-                at=when,
-                data={
-                    "principal": principal.slug,
-                    "status": status,
-                    "gate_open": status in ("ascertained", "inaugurated"),
-                },
-            )
         for org in world.ORGANISATIONS:
             Organisation.objects.create(slug=org["slug"], name=org["name"])
         offices: dict[tuple[str, str], Office] = {}
@@ -228,6 +213,13 @@ def load_world() -> dict[str, Any]:
             liaison_for.setdefault(key, user)
             add_login(user, Role.LIAISON)
 
+        # In order of time across principals (the log's times never run backwards), through
+        # the service an admin uses, at the time it happened.
+        for when, principal, status in sorted(history, key=lambda h: (h[0], h[1].pk)):
+            with _at_time(when):
+                set_principal_status(
+                    principal, by=first[Role.ADMIN], status=status, note="demo history"
+                )
     _load_messages(principals, offices, liaison_for, first)
     return {"logins": logins}
 
