@@ -84,7 +84,7 @@ def _page(user: User, url: str) -> str:
 
 
 def test_the_pages_count_the_same(people: dict[str, User], submit: Any, gated: Principal) -> None:
-    """The dashboard and the public page show the same numbers for the same thing; a
+    """The dashboard, the inbox tabs and the public page show the same numbers for the same thing; a
     policy-held message past its target is not called overdue, and each count says what it
     means."""
     submit("One")
@@ -95,5 +95,10 @@ def test_the_pages_count_the_same(people: dict[str, User], submit: Any, gated: P
         stat = dashboard.split('title="' + escape(services.COUNT_DEFINITIONS["overdue"]) + '"')[1]
         assert '<span class="n">0</span>' in stat.split("</div>")[0]  # overdue, no hold
         assert "policy" in dashboard
+        inbox = _page(people["staffer"], "/principals/president-elect/inbox/")
+        assert escape(services.COUNT_DEFINITIONS["held"]) in inbox
+        tabs = inbox.split('class="tabs"')[1].split("</ul>")[0]
+        held_tab = tabs.split("?show=held")[1].split("</a>")[0]
+        assert '<span class="count">2</span>' in held_tab
         public = Client().get("/transparency/").content.decode()
         assert escape(services.COUNT_DEFINITIONS["late"]) in public
