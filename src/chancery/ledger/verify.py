@@ -17,15 +17,15 @@ would not be seen.
 
 Pass 2, the rows behind the log, in parallel processes (:func:`check_rows`):
 
-- over ranges of log indexes: every integrated event's leaf is rebuilt from the row's columns
-  with :func:`~chancery.ledger.services.build_leaf` and must equal the stored leaf (an edited
-  row), and no event's time runs backwards against the log's order by more than
-  ``CHANCERY_VERIFY_CLOCK_SKEW`` seconds (events take their time a moment before their
+- over ranges of log indexes: no event's time runs backwards against the log's order by more
+  than ``CHANCERY_VERIFY_CLOCK_SKEW`` seconds (events take their time a moment before their
   transaction commits, and the sequencer integrates them in commit order, so two concurrent
   transactions may interleave by that much; more is a reordered or back-dated entry);
-- over ranges of subject ids, for every subject type an app registered checks for
-  (``ledger.checks``): each subject's events are replayed by the app's rules and compared with
-  its rows (every field a leaf carries, the lifecycle, the final state).
+- over ranges of subject ids, each subject type's events read once: every integrated event's
+  leaf is rebuilt from the row's columns with :func:`~chancery.ledger.services.build_leaf` and
+  must equal the stored leaf (an edited row), and for every subject type an app registered
+  checks for (``ledger.checks``) each subject's events are replayed by the app's rules and
+  compared with its rows (every field a leaf carries, the lifecycle, the final state).
 
 The headline names the first divergent entry: the earliest log index at which the database and
 the log disagree. When only a signed root says so (a tree rewritten consistently), the index is
@@ -493,9 +493,9 @@ def _check_claims(report: Report, tree: merkle.Tree, claims: list[Claim]) -> Non
 
 
 def check_rows(report: Report, *, processes: int | None = None) -> None:
-    """Pass 2: every integrated event's leaf re-derived from its row and the times in log
-    order (over seq ranges), then every registered subject type's rows against its events
-    (over subject id ranges), in ``processes`` processes."""
+    """Pass 2, in ``processes`` processes: over ranges of log indexes, the times in log order;
+    over ranges of subject ids, every event's leaf re-derived from its row and, for subject
+    types an app registered checks for, the subjects' rows against their events."""
     events = Event._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*), MAX(seq) FROM {events} WHERE seq IS NOT NULL")  # noqa: S608
@@ -509,10 +509,10 @@ def check_rows(report: Report, *, processes: int | None = None) -> None:
     report.processes = n
     skew = _clock_skew().total_seconds()
     tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
-        (_leaf_range, (lo, hi, skew)) for lo, hi in _split(0, (top or 0) + 1, n)
+        (_order_range, (lo, hi, skew)) for lo, hi in _split(0, (top or 0) + 1, n)
     ]
     registered = {c.subject_type for c in checks.registered()}
-    for stype in sorted(registered):
+    for stype in sorted(registered | set(spans)):
         lo, hi = spans.get(stype, (0, 0))
         # The first and last ranges are open, for rows with ids beyond their events'.
         bounds = [a for a, _ in _split(lo, hi + 1, n)][1:]
@@ -527,10 +527,13 @@ def check_rows(report: Report, *, processes: int | None = None) -> None:
             "leaves are checked, not the rows behind them"
         )
     results = _run(tasks, n)
-    leaf_results = [r for r in results if r["step"] == "leaves"]
-    _merge_leaves(report, leaf_results, _clock_skew())
+    _merge_order(report, [r for r in results if r["step"] == "order"], _clock_skew())
+    edited = [r["edited"] for r in results if r["step"] == "subjects" and r["edited"]]
+    if edited:
+        seq, pk, kind, why = min(edited)
+        report.diverge(seq, f"entry {seq} (event #{pk}, {kind}) does not match its row: {why}")
     for r in results:
-        if r["step"] == "subjects":
+        if r["step"] == "subjects" and r["checked"]:
             report.subjects[r["type"]] = report.subjects.get(r["type"], 0) + r["subjects"]
             for seq, text in r["findings"]:
                 if seq is None:
@@ -580,53 +583,36 @@ def _key_time(key: str) -> dt.datetime:
     return dt.datetime.fromisoformat(key).replace(tzinfo=dt.UTC)
 
 
-def _leaf_range(lo: int, hi: int, skew_seconds: float) -> dict[str, Any]:
-    """Leaves of entries ``[lo, hi)`` rebuilt from their rows; times against the log's order.
+def _order_range(lo: int, hi: int, skew_seconds: float) -> dict[str, Any]:
+    """The times of entries ``[lo, hi)`` against the log's order.
 
-    Returns the first edited entry, the first entry whose time runs back by more than the skew
-    behind an earlier entry of this range, this range's latest time, and its running minima
-    (each entry earlier than all before it in the range): the parent finds with them the first
-    entry that runs back behind an earlier range."""
+    Returns the first entry whose time runs back by more than the skew behind an earlier entry
+    of this range, this range's latest time, and its running minima (each entry earlier than
+    all before it in the range): the parent finds with them the first entry that runs back
+    behind an earlier range."""
     skew = dt.timedelta(seconds=skew_seconds)
-    events = Event._meta.db_table
     rows = 0
-    edited = None
     backwards = None
     top: tuple[str, int] | None = None  # (time key, seq) of the latest time so far
     minima: list[tuple[str, int]] = []
-    for seq, pk, kind, stype, sid, at, actor_id, data, salt, stored in stream(
-        "SELECT seq, id, kind, subject_type, subject_id, CAST(at AS TEXT), actor_id, "  # noqa: S608
-        f"CAST(data AS TEXT), salt, leaf FROM {events} WHERE seq >= %s AND seq < %s ORDER BY seq",
+    for seq, at in stream(
+        f"SELECT seq, CAST(at AS TEXT) FROM {Event._meta.db_table} "  # noqa: S608
+        "WHERE seq >= %s AND seq < %s ORDER BY seq",
         [lo, hi],
     ):
-        when = _leaf_time(at)
-        if edited is None:
-            leaf = build_leaf(
-                kind, stype, sid, when, actor_text(actor_id), orjson.loads(data), salt
-            )
-            if leaf != stored and leaf != bytes(stored):
-                why = "edited" if kinds.get(kind) else "edited, or of a kind no app declares"
-                edited = (seq, pk, kind, why)
-        key = _order_key(when)
+        key = _order_key(_leaf_time(at))
         if top is None or key >= top[0]:
             top = (key, seq)
         elif backwards is None and _key_time(top[0]) - _key_time(key) > skew:
-            backwards = (seq, pk, kind, key, top[1], top[0])
+            backwards = (seq, key, top[1], top[0])
         if not minima or key < minima[-1][0]:
             minima.append((key, seq))
         rows += 1
-    return {
-        "step": "leaves", "rows": rows, "edited": edited, "backwards": backwards,
-        "top": top, "minima": minima,
-    }
+    return {"step": "order", "rows": rows, "backwards": backwards, "top": top, "minima": minima}
 
 
-def _merge_leaves(report: Report, results: list[dict[str, Any]], skew: dt.timedelta) -> None:
+def _merge_order(report: Report, results: list[dict[str, Any]], skew: dt.timedelta) -> None:
     report.rows += sum(r["rows"] for r in results)
-    edited = [r["edited"] for r in results if r["edited"] is not None]
-    if edited:
-        seq, pk, kind, why = min(edited)
-        report.diverge(seq, f"entry {seq} (event #{pk}, {kind}) does not match its row: {why}")
     top: tuple[str, int] | None = None
     first: tuple[int, str] | None = None
     for r in results:
@@ -636,10 +622,10 @@ def _merge_leaves(report: Report, results: list[dict[str, Any]], skew: dt.timede
             for key, seq in r["minima"]:
                 if _key_time(key) < limit:
                     if found is None or seq < found[0]:
-                        found = (seq, None, None, key, top[1], top[0])
+                        found = (seq, key, top[1], top[0])
                     break
         if found is not None and (first is None or found[0] < first[0]):
-            seq, _pk, _kind, key, earlier, earlier_key = found
+            seq, key, earlier, earlier_key = found
             late = (_key_time(earlier_key) - _key_time(key)).total_seconds()
             first = (
                 seq, f"entry {seq} is dated {key}Z, {late:,.3f} s before entry {earlier} "
@@ -655,15 +641,16 @@ def _merge_leaves(report: Report, results: list[dict[str, Any]], skew: dt.timede
 def _subject_range(
     stype: str, lo: int | None, hi: int | None, skew_seconds: float
 ) -> dict[str, Any]:
-    """The subjects of one type with ids in ``[lo, hi)``: their events (by subject id, then
-    log order) merged with the app's rows and given to the app's check."""
+    """The events of one subject type with subject ids in ``[lo, hi)``: each integrated one's
+    leaf rebuilt from its row's columns (the first edited one returned), and, when an app
+    registered checks for the type, each subject's events (in log order) with its rows given
+    to the app's check."""
     with transaction.atomic():  # one transaction for the side-by-side streams (PostgreSQL)
         return _subjects(stype, lo, hi, skew_seconds)
 
 
 def _subjects(stype: str, lo: int | None, hi: int | None, skew_seconds: float) -> dict[str, Any]:
     registered = checks.get(stype)
-    assert registered is not None  # noqa: S101 - only registered types are given
     skew = dt.timedelta(seconds=skew_seconds)
     where = ["subject_type = %s"]
     params: list[Any] = [stype]
@@ -674,37 +661,50 @@ def _subjects(stype: str, lo: int | None, hi: int | None, skew_seconds: float) -
         where.append("subject_id < %s")
         params.append(hi)
     events = stream(
-        "SELECT subject_id, seq, id, kind, CAST(at AS TEXT), actor_id, CAST(data AS TEXT) "  # noqa: S608
-        f"FROM {Event._meta.db_table} WHERE {' AND '.join(where)} ORDER BY subject_id, id",
+        "SELECT subject_id, seq, id, kind, CAST(at AS TEXT), actor_id, CAST(data AS TEXT), "  # noqa: S608
+        f"salt, leaf FROM {Event._meta.db_table} WHERE {' AND '.join(where)} "
+        "ORDER BY subject_id, id",
         params,
     )
     findings: list[tuple[int | None, str]] = []
     subjects = 0
+    edited: tuple[int, int, str, str] | None = None
 
     def run(sid: int, row: Any, entries: list[checks.Entry]) -> None:
         nonlocal subjects
         subjects += 1
+        if registered is None:
+            return
         if not _in_log_order(entries):
             entries.sort(key=_log_order)
         for f in registered.check(checks.Subject(stype, sid, row, entries, skew)):
             findings.append((f.entry.seq if f.entry is not None else None, f.text))
 
-    rows = registered.rows(lo, hi)
+    rows = registered.rows(lo, hi) if registered is not None else iter(())
     row = next(rows, None)
     current: int | None = None
     entries: list[checks.Entry] = []
-    for sid, seq, pk, kind, at, actor_id, data in events:
+    for sid, seq, pk, kind, at, actor_id, text, salt, stored in events:
         if sid != current:
             if current is not None:
                 row = _flush(run, current, row, rows, entries)
             current, entries = sid, []
-        entries.append(checks.Entry(seq, pk, kind, at, actor_id, orjson.loads(data)))
+        data = orjson.loads(text)
+        if seq is not None and (edited is None or seq < edited[0]):
+            leaf = build_leaf(kind, stype, sid, _leaf_time(at), actor_text(actor_id), data, salt)
+            if leaf != stored and leaf != bytes(stored):
+                why = "edited" if kinds.get(kind) else "edited, or of a kind no app declares"
+                edited = (seq, pk, kind, why)
+        entries.append(checks.Entry(seq, pk, kind, at, actor_id, data))
     if current is not None:
         row = _flush(run, current, row, rows, entries)
     while row is not None:
         run(row[0], row[1], [])
         row = next(rows, None)
-    return {"step": "subjects", "type": stype, "subjects": subjects, "findings": findings}
+    return {
+        "step": "subjects", "type": stype, "checked": registered is not None,
+        "subjects": subjects, "findings": findings, "edited": edited,
+    }
 
 
 def _log_order(e: checks.Entry) -> tuple[bool, int]:
