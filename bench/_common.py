@@ -295,42 +295,24 @@ def _django() -> None:
 
 
 def setup_world() -> dict[str, Any]:
-    """Migrate, then create one principal, one country with its leader, office and mission, and
-    one liaison bound to that mission with an API token."""
+    """Migrate, then create the tests' small world (two principals, Canada and France with their
+    leaders, offices and missions: ``chancery.testing.build_world``) and one liaison bound to the
+    French mission with an API token; the bench sends as the French president's office."""
     _django()
-    from django.contrib.auth.models import Group, User
     from django.core.management import call_command
     from django.db import connection
 
-    from chancery.accounts.models import ApiToken, Profile, Role
-    from chancery.directory.models import Country, Leader, Mission, Office, Principal
+    from chancery.accounts.models import Role
+    from chancery.testing import build_world, issue_token, make_user
 
     call_command("migrate", verbosity=0, interactive=False)
-    principal = Principal.objects.create(
-        slug=PRINCIPAL_SLUG,
-        name="Joseph R. Biden Jr.",
-        title="President-elect",
-        time_zone="America/New_York",
-        status=Principal.Status.PROJECTED,
-        office_email="office@example.org",
+    world = build_world()  # the tests' small world (chancery.testing), one copy for both
+    liaison = make_user(
+        LIAISON_USERNAME, Role.LIAISON, display_name="Bench Liaison (France)", password=None,
+        mission=world["mission_fr"],
     )
-    fr = Country.objects.create(code="FR", name="France")
-    macron = Leader.objects.create(
-        name="Emmanuel Macron", languages=["fr"], time_zone="Europe/Paris"
-    )
-    office = Office.objects.create(
-        leader=macron,
-        country=fr,
-        kind=Office.Kind.HEAD_OF_STATE,
-        title="President of the French Republic",
-        form_of_address="His Excellency",
-    )
-    mission = Mission.objects.create(country=fr, name="Embassy of France, Washington")
-    liaison = User.objects.create_user(username=LIAISON_USERNAME, password=None)
-    group, _ = Group.objects.get_or_create(name=Role.LIAISON)
-    liaison.groups.add(group)
-    Profile.objects.create(user=liaison, display_name="Bench Liaison (France)", mission=mission)
-    _, secret = ApiToken.issue(liaison, name="bench")
+    secret = issue_token(liaison, name="bench")
+    principal, office = world["pe"], world["pres_fr"]
 
     version = ""
     if connection.vendor == "postgresql":

@@ -22,7 +22,8 @@ from django.test import Client
 
 from chancery import clock
 from chancery.accounts.models import ApiToken
-from chancery.correspondence.models import ContentRead, Hold, Message
+from chancery.correspondence.access import message_reads
+from chancery.correspondence.models import Hold, Message
 from chancery.ledger.models import Event
 
 TRACKING = re.compile(r"^CH-(\d{4})-(\d{6})$")
@@ -142,10 +143,10 @@ def test_submit_retry_and_read_over_http(
     assert got["content_visible"] is True
     assert got["sender_status"] == "received"
     assert [e["kind"] for e in got["events"]] == ["message.received"]
-    read = ContentRead.objects.get()
+    read = message_reads().get()
     assert read.user == people["liaison_ca"]
     assert read.via == "api"
-    assert read.message.tracking == tracking
+    assert Message.objects.get(pk=read.message_id).tracking == tracking
 
     r = liaison("GET", f"/messages/{tracking}/receipt")
     assert r.status_code == 200
@@ -160,7 +161,7 @@ def test_submit_retry_and_read_over_http(
         assert r.status_code == 404, r.text
         assert r.json()["error"] == "not_found"
     assert france("GET", "/messages").json() == []
-    assert ContentRead.objects.count() == 1
+    assert message_reads().count() == 1
 
 
 @pytest.mark.usefixtures("transactional_db")
@@ -378,7 +379,7 @@ def test_inbox_shows_held_messages_with_reason_and_no_content(
     r = api(people["staffer"], "get", f"/messages/{held.tracking}")
     assert r.status_code == 200
     assert r.json()["body"] is None and r.json()["hold"]["reason"] == "Screening the attachment."
-    assert not ContentRead.objects.filter(user=people["staffer"]).exists()
+    assert not message_reads().filter(user=people["staffer"]).exists()
 
     # Another principal's office does not see this inbox; officers do.
     assert api(people["staffer_vp"], "get", "/principals/president-elect/inbox").status_code == 403
@@ -408,7 +409,7 @@ def test_deliver_and_acknowledge(api: Any, submit: Any, people: dict[str, User])
     # The office now reads it (recorded), and acknowledges; the other office cannot.
     r = api(people["staffer"], "get", f"/messages/{t}")
     assert r.json()["body"] == message.body
-    assert ContentRead.objects.filter(user=people["staffer"], via="api").count() == 1
+    assert message_reads().filter(user=people["staffer"], via="api").count() == 1
     assert api(people["staffer_vp"], "post", f"/messages/{t}/acknowledge").status_code == 404
     assert api(people["liaison_ca"], "post", f"/messages/{t}/acknowledge").status_code == 403
     r = api(people["staffer"], "post", f"/messages/{t}/acknowledge")

@@ -19,14 +19,13 @@ from django.test import Client
 from chancery.correspondence.models import (
     Attachment,
     Blob,
-    ContentRead,
     Hold,
     Message,
     Translation,
 )
-from chancery.ledger.models import Event
+from chancery.ledger.models import Event, Read
 
-MODELS = (Message, Event, Hold, Attachment, Blob, Translation, ContentRead)
+MODELS = (Message, Event, Hold, Attachment, Blob, Translation, Read)
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = (

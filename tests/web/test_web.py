@@ -12,24 +12,15 @@ from django.test import Client
 from django.urls import reverse
 
 from chancery.correspondence import services
-from chancery.correspondence.models import ContentRead, Hold, Message, State, Translation
+from chancery.correspondence.access import message_reads
+from chancery.correspondence.models import Hold, Message, State, Translation
+from chancery.testing import body_of, client_for
 
 pytestmark = pytest.mark.django_db
 
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-def client_for(user: User | None) -> Client:
-    c = Client()
-    if user is not None:
-        c.force_login(user)
-    return c
-
-
-def body_of(response: Any) -> str:
-    return response.content.decode()
 
 
 @pytest.fixture
@@ -235,7 +226,7 @@ def test_french_liaison_cannot_open_a_canadian_message(
     )
     assert response.status_code == 404
     assert not message.holds.exists()
-    assert not ContentRead.objects.filter(message=message).exists()
+    assert not message_reads(message).exists()
     listing = body_of(c.get("/portal/"))
     assert message.tracking not in listing
 
@@ -246,7 +237,7 @@ def test_detail_records_a_content_read(people: dict[str, User], msg: Message) ->
     html = body_of(response)
     assert "Félicitations, Monsieur le Président élu." in html
     assert 'dir="auto"' in html and 'id="original-text"' in html
-    read = ContentRead.objects.get(message=msg)
+    read = message_reads(msg).get()
     assert read.user == people["officer"] and read.via == "web" and read.part == "body"
 
 
@@ -262,7 +253,7 @@ def test_principal_office_sees_metadata_and_hold_only_before_delivery(
     assert "Félicitations" not in html and "Greetings" not in html
     assert "Screening the envelope" in html and "officer.one" in html
     assert 'id="content-withheld"' in html
-    assert not ContentRead.objects.filter(message=msg).exists()
+    assert not message_reads(msg).exists()
 
 
 def test_original_and_translation_side_by_side_with_language(
@@ -296,7 +287,7 @@ def test_attachment_is_downloaded_never_rendered(people: dict[str, User], submit
     assert "note.txt" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response.content == b"<html><script>x</script></html>"
-    assert ContentRead.objects.filter(message=message, part=f"attachment:{attachment.pk}").exists()
+    assert message_reads(message).filter(part=f"attachment:{attachment.pk}").exists()
     assert c.get(f"/messages/{message.tracking}/attachments/99999/").status_code == 404
 
 
@@ -424,7 +415,7 @@ def test_inbox_shows_held_reason_not_body(people: dict[str, User], msg: Message)
     assert "Security screening" in html and "officer.one" in html and "officer.two" in html
     assert "Félicitations" not in html and "Greetings" not in html
     assert "Prime Minister of Canada" in html
-    assert not ContentRead.objects.exists()
+    assert not message_reads().exists()
 
 
 def test_inbox_counts_policy_held_messages(
@@ -570,7 +561,7 @@ def test_translation_queue_and_sign_off(
     html = body_of(page)
     assert page.status_code == 200 and "Chers amis" in html and "<textarea" in html
     assert 'lang="fr">Chers amis</div>' in html
-    assert ContentRead.objects.filter(message=message, user=people["translator"]).exists()
+    assert message_reads(message).filter(user=people["translator"]).exists()
 
     empty = translator.post(f"/translations/{t_fr.pk}/", {"text": "  "})
     assert empty.status_code == 422 and "translation (text) is empty" in body_of(empty)
@@ -620,8 +611,7 @@ def test_portal_submit_and_follow(people: dict[str, User], world: dict[str, Any]
     assert message.commitment in html
     assert f"receipt-{message.tracking}.json" in html
     assert "Dear Mr. President-elect," in html  # the text as received, and the read is recorded
-    assert ContentRead.objects.filter(
-        message=message, user=people["liaison_ca"], via="web"
+    assert message_reads(message).filter(user=people["liaison_ca"], via="web"
     ).exists()
     receipt = c.get(f"/portal/{message.tracking}/receipt.json")
     assert receipt.status_code == 200

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
-from chancery import clock
 from chancery.accounts.models import Role
 from chancery.accounts.roles import ALL_SEEING, has_role, profile_of, require_role, roles_of
 from chancery.correspondence.models import (
     PRE_DELIVERY,
     TRACKING_RE,
     Attachment,
-    ContentRead,
     Hold,
     Message,
     State,
@@ -28,6 +26,8 @@ from chancery.correspondence.models import (
 from chancery.directory.access import in_polity, liaison_mission, polity_q, principal_by_slug
 from chancery.directory.models import Principal
 from chancery.errors import Forbidden, NotFound
+from chancery.ledger.models import Read
+from chancery.ledger.reads import SubjectLabel, record_read
 
 
 def polity_filter(prefix: str, mission: Any) -> Q:
@@ -98,20 +98,40 @@ def read_content(user: Any, message: Message, *, via: str, part: str = "body") -
             f"You may see that {message.tracking} exists but not read its content "
             "(it is not yet delivered to your office, or it is held)."
         )
-    ContentRead.objects.create(message=message, user=user, at=clock.now(), via=via, part=part)
+    record_read(user, SUBJECT, message.pk, via=via, part=part)
     return message
 
 
 AUDIT_ROLES = (Role.AUDITOR, Role.ADMIN)
 
 
-def content_reads(user: Any, message: Message | None = None) -> QuerySet[ContentRead]:
+SUBJECT = "message"
+"""The subject type of a message in the ledger (events and the access audit)."""
+
+
+def message_reads(message: Message | None = None) -> QuerySet[Read]:
+    """The recorded reads of messages' content (of one message), each with its ``message_id``.
+    Unchecked: ``content_reads`` is the auditors' way in."""
+    reads = Read.objects.filter(subject_type=SUBJECT).annotate(message_id=F("subject_id"))
+    if message is not None:
+        reads = reads.filter(subject_id=message.pk)
+    return reads
+
+
+def content_reads(user: Any, message: Message | None = None) -> QuerySet[Read]:
     """The access audit: who read which message's content, when and how (auditors, admins)."""
     require_role(user, *AUDIT_ROLES, action="review the access audit")
-    reads = ContentRead.objects.select_related("user", "message")
-    if message is not None:
-        reads = reads.filter(message=message)
-    return reads
+    return message_reads(message).select_related("user")
+
+
+def message_labels(ids: list[int]) -> dict[int, SubjectLabel]:
+    """How the access audit names messages: the tracking number, from whom to whom."""
+    return {
+        m.pk: SubjectLabel(m.tracking, f"{m.sender_office.polity} → {m.principal.title}")
+        for m in Message.objects.select_related(
+            "principal", "sender_office__country", "sender_office__organisation"
+        ).filter(pk__in=ids)
+    }
 
 
 # --------------------------------------------------------------------------- one helper per object

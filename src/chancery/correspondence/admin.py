@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import admin
 
-from chancery.correspondence.models import ContentRead, Hold, Message, Notification, Translation
+from chancery.correspondence.models import Hold, Message, Notification, Translation
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -51,12 +51,6 @@ class HoldAdmin(ReadOnlyAdmin):
 class TranslationAdmin(ReadOnlyAdmin):
     list_display = ("message", "source_language", "target_language", "status", "translator")
     exclude = ("text",)
-
-
-@admin.register(ContentRead)
-class ContentReadAdmin(ReadOnlyAdmin):
-    list_display = ("at", "user", "message", "via", "part")
-    list_filter = ("via",)
 
 
 @admin.register(Notification)

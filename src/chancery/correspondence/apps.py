@@ -15,3 +15,8 @@ class CorrespondenceConfig(AppConfig):
         from chancery.correspondence import worker
 
         worker.register()
+        # How the access audit (ledger.reads) names a message: its tracking number.
+        from chancery.correspondence.access import SUBJECT, message_labels
+        from chancery.ledger.reads import register_subject_labels
+
+        register_subject_labels(SUBJECT, message_labels)

@@ -211,22 +211,6 @@ class Hold(models.Model):
         return "confirmed" if self.confirmed_at else "awaiting confirmation"
 
 
-class ContentRead(models.Model):
-    """Who read a message's content, when and how (the access audit)."""
-
-    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="reads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    at = models.DateTimeField()
-    via = models.CharField(max_length=16, help_text="web, api, export")
-    part = models.CharField(max_length=32, default="body")
-
-    class Meta:
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.user} read {self.part} of message {self.message_id} at {self.at:%Y-%m-%d}"
-
-
 class Notification(models.Model):
     """An email the system sent (escalations), kept so nobody can claim it was never sent."""
 

@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("messages/<str:tracking>/<slug:action>/", views.message_action, name="message_action"),
     path("principals/<slug:slug>/inbox/", views.inbox, name="inbox"),
+    path(
+        "principals/<slug:slug>/inbox/acknowledge/",
+        views.inbox_acknowledge,
+        name="inbox_acknowledge",
+    ),
     path("translations/", views.translation_queue, name="translations"),
     path("translations/<int:pk>/", views.translation_sign_off, name="translation"),
     path("portal/", views.portal, name="portal"),

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,8 @@ from chancery.accounts.models import Role
 from chancery.accounts.roles import has_role, is_sender_only, profile_of
 from chancery.correspondence import access, services, transparency
 from chancery.correspondence.access import (
+    AUDIT_ROLES,
+    SUBJECT,
     access_message,
     can_read_content,
     parse_tracking,
@@ -35,19 +38,29 @@ from chancery.correspondence.access import (
     visible_messages,
 )
 from chancery.correspondence.forms import ACCEPT, SubmissionForm
+from chancery.correspondence.lists import (
+    GroupedReadTable,
+    InboxTable,
+    MessageFilter,
+    MessageTable,
+    ReadTable,
+    TranslationFilter,
+    TranslationTable,
+    grouped_reads,
+)
 from chancery.correspondence.models import (
     Channel,
-    ContentRead,
     Hold,
     Message,
-    State,
     Translation,
 )
 from chancery.correspondence.present import current_hold
 from chancery.directory import access as directory_access
 from chancery.directory.access import liaison_mission, sending_offices
 from chancery.errors import ChanceryError, Conflict, InvalidInput, NotFound
-from chancery.ledger.models import Event
+from chancery.ledger.models import Event, Read
+from chancery.ledger.reads import subject_labels
+from chancery.lists import list_context, render_list
 from chancery.pages import error_page, is_htmx, safe_next, signed_in, web_view
 
 OFFICERS = (Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER)
@@ -75,25 +88,11 @@ def message_list(request: HttpRequest) -> HttpResponseBase:
     qs = visible_messages(request.user).prefetch_related(_active_holds()).order_by(
         "-received_at", "-id"
     )
-    state = request.GET.get("state") or ""
-    if state in State.values:
-        qs = qs.filter(state=state)
-    principal = request.GET.get("principal") or ""
-    if principal:
-        qs = qs.filter(principal__slug=principal)
-    if q:
-        qs = qs.filter(
-            Q(sender_office__title__icontains=q)
-            | Q(sender_office__leader__name__icontains=q)
-            | Q(sender_office__country__name__icontains=q)
-            | Q(sender_office__organisation__name__icontains=q)
-        )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "correspondence/message_list.html", {
-        "page": page, "states": list(State), "state": state, "q": q,
-        "principals": directory_access.principals(), "principal": principal,
-        "nav_active": "messages",
-    })
+    context = list_context(
+        request, MessageTable, qs, filterset=MessageFilter(request.GET, queryset=qs)
+    )
+    context["nav_active"] = "messages"
+    return render_list(request, "correspondence/message_list.html", context)
 
 
 # --------------------------------------------------------------------------- message detail
@@ -292,6 +291,8 @@ INBOX_TABS: dict[str, tuple[str, str]] = {
     "delivered": ("delivered", "Delivered"),
     "acknowledged": ("acknowledged", "Acknowledged"),
     "rejected": ("rejected", "Rejected"),
+    "awaiting": ("awaiting_second_officer", "Awaiting a second officer"),
+    "overdue": ("overdue", "Overdue"),
 }
 """The inbox's tabs: ``?show=`` key -> (the count and filter in ``services.counts``, label)."""
 
@@ -313,21 +314,14 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponseBase:
         qs = services.filter_messages(qs, INBOX_TABS[show][0])
     else:
         show = ""
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "m": m,
-            "hold": (getattr(m, "active_holds", None) or [None])[0],
-            "holds": getattr(m, "active_holds", None) or [],
-            "content": can_read_content(request.user, m),
-        }
-        for m in page.object_list
-    ]
+    context = list_context(
+        request, InboxTable, qs, per_page=100, exclude=() if own_office else ("select",),
+        empty_text="No messages in this list." if show else "No messages yet.",
+    )
     counts = services.count_messages(access.inbox_messages(request.user, principal))
-    return render(request, "correspondence/inbox.html", {
+    return render_list(request, "correspondence/inbox.html", {
+        **context,
         "principal": principal,
-        "rows": rows,
-        "page": page,
         "show": show,
         "tabs": [
             (key, label, counts[name], services.COUNT_DEFINITIONS[name])
@@ -339,6 +333,46 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponseBase:
     })
 
 
+MAX_BULK = 200
+"""At most this many messages acknowledged in one request (two pages of the inbox)."""
+
+
+@signed_in
+@require_POST
+def inbox_acknowledge(request: HttpRequest, slug: str) -> HttpResponseBase:
+    """The principal's office acknowledges the ticked delivered messages at once: each through
+    ``services.acknowledge`` (its own checks and event), all in one transaction, so one refusal
+    leaves every message as it was."""
+    back = safe_next(request, reverse("inbox", args=[slug]))
+    trackings = list(dict.fromkeys(
+        t.strip().upper() for t in request.POST.getlist("tracking") if t.strip()
+    ))
+    n = len(trackings)
+    try:
+        if not trackings:
+            raise InvalidInput("Tick the delivered messages to acknowledge first.")
+        if n > MAX_BULK:
+            raise InvalidInput(f"At most {MAX_BULK} messages can be acknowledged at once.")
+        with transaction.atomic():
+            for tracking in trackings:
+                message = access_message(request.user, tracking)
+                if message.principal.slug != slug:
+                    raise NotFound(f"{message.tracking} is not in this inbox.")
+                services.acknowledge(message, by=request.user)
+    except ChanceryError as exc:
+        flash.error(
+            request,
+            f"None of the {n} selected messages was acknowledged: {exc.message}" if n > 1
+            else f"Nothing was acknowledged: {exc.message}",
+        )
+        return redirect(back)
+    flash.success(
+        request,
+        f"{n} message{'s' if n != 1 else ''} acknowledged: {', '.join(trackings)}.",
+    )
+    return redirect(back)
+
+
 # --------------------------------------------------------------------------- translations
 
 
@@ -348,22 +382,19 @@ _translation_scope = access.translation_scope
 @web_view
 @require_GET
 def translation_queue(request: HttpRequest) -> HttpResponseBase:
-    qs = _translation_scope(request.user)
-    open_items = list(qs.filter(status=Translation.Status.REQUESTED).order_by("requested_at", "id"))
-    groups: dict[str, list[Translation]] = {}
-    for t in open_items:
-        groups.setdefault(t.source_language, []).append(t)
-    done = list(
-        qs.filter(status=Translation.Status.SIGNED_OFF).order_by("-signed_off_at", "-id")[:20]
-    )
+    qs = _translation_scope(request.user).order_by("requested_at", "id")
+    data = request.GET.copy()
+    data.setdefault("status", Translation.Status.REQUESTED)  # the open requests, oldest first
+    codes = sorted(set(qs.order_by().values_list("source_language", flat=True)))
+    filterset = TranslationFilter(data, queryset=qs, languages=[(c, c) for c in codes])
+    context = list_context(request, TranslationTable, qs, filterset=filterset)
     languages = (
         profile_of(request.user).languages if has_role(request.user, Role.TRANSLATOR) else []
     )
-    return render(request, "correspondence/translations.html", {
-        "groups": sorted(groups.items()),
-        "open_count": len(open_items),
-        "done": done,
+    return render_list(request, "correspondence/translations.html", {
+        **context,
         "languages": languages,
+        "open_count": qs.filter(status=Translation.Status.REQUESTED).count(),
         "nav_active": "translations",
     })
 
@@ -545,14 +576,15 @@ def portal_received_proof(request: HttpRequest, tracking: str) -> HttpResponseBa
 @web_view
 @require_GET
 def audit(request: HttpRequest) -> HttpResponseBase:
-    require_role(request.user, Role.AUDITOR, Role.ADMIN, action="review the access audit")
-    qs = ContentRead.objects.select_related(
-        "user", "message__principal", "message__sender_office__leader",
-        "message__sender_office__country", "message__sender_office__organisation",
-    ).order_by("-at", "-id")
+    """Who read what: every subject type's reads (``ledger.reads``), repeated reads of a subject
+    by one person one way within the hour folded into one row (``?each=1``: every read)."""
+    require_role(request.user, *AUDIT_ROLES, action="review the access audit")
+    qs = Read.objects.select_related("user").order_by("-at", "-id")
     username = (request.GET.get("user") or "").strip()
     tracking = (request.GET.get("message") or "").strip()
+    subject = (request.GET.get("subject") or "").strip()
     via = (request.GET.get("via") or "").strip()
+    each = request.GET.get("each") == "1"
     problem = ""
     if username:
         qs = qs.filter(user__username=username)
@@ -563,15 +595,28 @@ def audit(request: HttpRequest) -> HttpResponseBase:
             problem = exc.message
             qs = qs.none()
         else:
-            qs = qs.filter(message_id=pk, message__received_at__year=year)
+            if not Message.objects.filter(pk=pk, received_at__year=year).exists():
+                pk = 0
+            qs = qs.filter(subject_type=SUBJECT, subject_id=pk)
+    if subject:
+        subject_type, _, subject_id = subject.partition(":")
+        qs = qs.filter(
+            subject_type=subject_type, subject_id=int(subject_id) if subject_id.isdigit() else 0
+        )
     if via:
         qs = qs.filter(via=via)
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    table_class = ReadTable if each else GroupedReadTable
+    context = list_context(request, table_class, qs if each else grouped_reads(qs), per_page=100)
+    table = context["table"]
+    table.labels = subject_labels(
+        (r.subject_type, r.subject_id) if each else (r["subject_type"], r["subject_id"])
+        for r in (row.record for row in table.page.object_list)
+    )
     readers = User.objects.filter(
-        pk__in=ContentRead.objects.values("user_id").distinct()
+        pk__in=Read.objects.values("user_id").distinct()
     ).order_by("username")
-    return render(request, "correspondence/audit.html", {
-        "page": page, "username": username, "tracking": tracking, "via": via,
-        "readers": readers, "vias": ["web", "api", "export"], "problem": problem,
-        "total": qs.count(), "nav_active": "audit",
+    return render_list(request, "correspondence/audit.html", {
+        **context, "username": username, "tracking": tracking, "via": via, "each": each,
+        "subject": subject, "readers": readers, "vias": ["web", "api", "export"],
+        "problem": problem, "total": qs.count(), "nav_active": "audit",
     })

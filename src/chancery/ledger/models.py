@@ -147,3 +147,30 @@ class WitnessState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} {self.name} at {self.size}"
+
+
+class Read(models.Model):
+    """Who read a subject's content (a message, a record...), when, how and which part: the
+    access audit. The ledger knows no domain: a subject is a type name and an id, labelled for
+    the audit by what each app registers (``ledger/reads.py``). Written by
+    ``ledger.reads.record_read``; never changed or deleted."""
+
+    subject_type = models.CharField(max_length=32)
+    subject_id = models.BigIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    via = models.CharField(max_length=16, help_text="web, api, export")
+    part = models.CharField(max_length=32, default="body")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="ledger_read_subject"),
+            models.Index(fields=["at"], name="ledger_read_at"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.user} read {self.part} of {self.subject_type} {self.subject_id} "
+            f"at {self.at:%Y-%m-%d}"
+        )
