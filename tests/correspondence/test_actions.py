@@ -133,6 +133,11 @@ def test_panel_offers_exactly_what_the_services_accept(
         allowed = services.allowed_actions(message, user)
         assert set(allowed) == set(services.ACTIONS)
         offered = {a for a, v in allowed.items() if v.allowed}
+        for a in services.ACTIONS:  # one action at a time, as a list's row asks
+            one = services.may(a, message, user)
+            assert (one.allowed, one.reason, one.stage) == (
+                allowed[a].allowed, allowed[a].reason, allowed[a].stage
+            )
         assert _offered(user, message) == offered, (state, name)
         for action, verdict in allowed.items():
             before = Event.objects.count()

@@ -28,7 +28,7 @@ acknowledgement, rejection), ``holds``, ``gate`` (transition status and the poli
 from this package.
 """
 
-from chancery.correspondence.services.actions import ACTIONS, Allowed, allowed_actions
+from chancery.correspondence.services.actions import ACTIONS, Allowed, allowed_actions, may
 from chancery.correspondence.services.common import (
     LIAISON_CHANNELS,
     MAX_REASON,
@@ -76,7 +76,7 @@ __all__ = [
     "ACTIONS", "COUNT_DEFINITIONS", "Allowed", "LIAISON_CHANNELS", "MAIL_ATTEMPTS",
     "MAIL_RETRY_AFTER", "MAX_REASON",
     "MAX_SUBJECT", "OFFICERS", "POLICY_PENDING", "Submission", "acknowledge", "active_hold",
-    "allowed_actions", "confirm_hold", "count_messages", "filter_messages",
+    "allowed_actions", "confirm_hold", "count_messages", "filter_messages", "may",
     "deliver", "escalate_overdue", "expire_holds", "overdue_messages", "place_hold",
     "principal_counts", "receipt", "receipt_with_proofs", "reject", "release_hold",
     "renew_hold", "request_translation", "send_pending_notifications", "sender_status",

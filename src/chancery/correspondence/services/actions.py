@@ -231,21 +231,28 @@ def require_now(action: str, by: Any, message: Message, hold: Hold | None = None
         raise refusal
 
 
+_LOOK_UP: Any = object()
+
+
+def may(action: str, message: Message, user: Any, *, hold: Any = _LOOK_UP) -> Allowed:
+    """One action's verdict, as ``allowed_actions`` gives it: for lists with one button per row
+    (the inbox's Acknowledge costs no query). ``hold``: the message's officer hold when the
+    caller knows it (the hold actions look it up otherwise)."""
+    refusal = who_refusal(action, user, message)
+    if refusal is not None:
+        return Allowed(action, refusal, "who")
+    if hold is _LOOK_UP:
+        hold = active_hold(message, officer_only=True) if action in _HOLD_ACTIONS else None
+    refusal = now_refusal(action, user, message, hold)
+    return Allowed(action, refusal, "now" if refusal is not None else "")
+
+
 def allowed_actions(message: Message, user: Any) -> dict[str, Allowed]:
     """Every action on ``message`` and whether ``user`` may take it now (with the reason if not).
 
     Exactly what the services accept: they refuse with the same checks. Pages offer the
     actions that are allowed and say why for the ``personal`` refusals."""
-    out: dict[str, Allowed] = {}
-    hold: Hold | None = None
-    hold_known = False
-    for action in ACTIONS:
-        refusal = who_refusal(action, user, message)
-        if refusal is not None:
-            out[action] = Allowed(action, refusal, "who")
-            continue
-        if action in _HOLD_ACTIONS and not hold_known:
-            hold, hold_known = active_hold(message, officer_only=True), True
-        refusal = now_refusal(action, user, message, hold)
-        out[action] = Allowed(action, refusal, "now" if refusal is not None else "")
-    return out
+    hold = None
+    if any(who_refusal(a, user, message) is None for a in _HOLD_ACTIONS):
+        hold = active_hold(message, officer_only=True)
+    return {action: may(action, message, user, hold=hold) for action in ACTIONS}
