@@ -123,3 +123,12 @@ def client_for(user: User | None) -> Client:
 
 def body_of(response: Any) -> str:
     return str(response.content.decode())
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+"""The smallest file intake accepts as a PDF attachment."""
+
+
+def fresh(instance: Any) -> Any:
+    """The row as the database has it now (a new instance: nothing cached on the old one)."""
+    return type(instance).objects.get(pk=instance.pk)

@@ -21,6 +21,7 @@ from chancery.correspondence.attachments import check_attachment
 from chancery.correspondence.models import Attachment, Blob, Message
 from chancery.errors import InvalidInput, TooLarge
 from chancery.ledger.models import Event
+from chancery.testing import PDF
 
 
 def png() -> bytes:
@@ -35,7 +36,6 @@ def png() -> bytes:
     )
 
 
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 JPEG = (
     b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
     + b"\0" * 32 + b"\xff\xd9"

@@ -31,12 +31,7 @@ from chancery.correspondence.present import message_dict
 from chancery.directory.models import Principal, StatusChange
 from chancery.errors import Conflict, InvalidInput, TooLarge
 from chancery.ledger.models import Event
-
-PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-
-
-def fresh(message: Message) -> Message:
-    return Message.objects.get(pk=message.pk)
+from chancery.testing import PDF, fresh
 
 
 def kinds(message: Message) -> list[str]:

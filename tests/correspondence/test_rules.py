@@ -26,6 +26,7 @@ from chancery.correspondence.present import message_dict
 from chancery.directory.models import Principal, StatusChange
 from chancery.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chancery.ledger.models import Event
+from chancery.testing import fresh
 
 H = timedelta(hours=1)
 S = timedelta(seconds=1)
@@ -41,10 +42,6 @@ def events(message: Message) -> list[Event]:
 
 def kinds(message: Message) -> list[str]:
     return [e.kind for e in events(message)]
-
-
-def fresh(message: Message) -> Message:
-    return Message.objects.get(pk=message.pk)
 
 
 def active_hold(message: Message) -> Hold | None:

@@ -7,22 +7,10 @@ row behind the system's back is exactly what the transparency log exists to dete
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 
 from chancery.correspondence.models import Hold, Message, Notification, Translation
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+from chancery.readonly_admin import ReadOnlyAdmin
 
 
 @admin.register(Message)

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 
 from chancery.ledger.models import Read
+from chancery.readonly_admin import ReadOnlyAdmin
 
 
 @admin.register(Read)
-class ReadAdmin(admin.ModelAdmin):
+class ReadAdmin(ReadOnlyAdmin):
     list_display = ("at", "user", "subject_type", "subject_id", "via", "part")
     list_filter = ("subject_type", "via")
-
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
