@@ -39,6 +39,7 @@ from chancery.correspondence.access import (
 )
 from chancery.correspondence.forms import ACCEPT, SubmissionForm
 from chancery.correspondence.lists import (
+    SHOW,
     GroupedReadTable,
     InboxTable,
     MessageFilter,
@@ -284,16 +285,7 @@ def message_action(request: HttpRequest, tracking: str, action: str) -> HttpResp
 # --------------------------------------------------------------------------- inbox
 
 
-INBOX_TABS: dict[str, tuple[str, str]] = {
-    "": ("total", "All"),
-    "held": ("held", "Held"),
-    "pending": ("open", "Not yet delivered"),
-    "delivered": ("delivered", "Delivered"),
-    "acknowledged": ("acknowledged", "Acknowledged"),
-    "rejected": ("rejected", "Rejected"),
-    "awaiting": ("awaiting_second_officer", "Awaiting a second officer"),
-    "overdue": ("overdue", "Overdue"),
-}
+INBOX_TABS: dict[str, tuple[str, str]] = {"": ("total", "All"), **SHOW}
 """The inbox's tabs: ``?show=`` key -> (the count and filter in ``services.counts``, label)."""
 
 
