@@ -345,10 +345,11 @@ def inbox_acknowledge(request: HttpRequest, slug: str) -> HttpResponseBase:
             raise InvalidInput("Tick the delivered messages to acknowledge first.")
         if n > MAX_BULK:
             raise InvalidInput(f"At most {MAX_BULK} messages can be acknowledged at once.")
+        principal = access.access_inbox(request.user, slug)
         with transaction.atomic():
             for tracking in trackings:
                 message = access_message(request.user, tracking)
-                if message.principal.slug != slug:
+                if message.principal_id != principal.pk:
                     raise NotFound(f"{message.tracking} is not in this inbox.")
                 services.acknowledge(message, by=request.user)
     except ChanceryError as exc:
@@ -368,13 +369,10 @@ def inbox_acknowledge(request: HttpRequest, slug: str) -> HttpResponseBase:
 # --------------------------------------------------------------------------- translations
 
 
-_translation_scope = access.translation_scope
-
-
 @web_view
 @require_GET
 def translation_queue(request: HttpRequest) -> HttpResponseBase:
-    qs = _translation_scope(request.user).order_by("requested_at", "id")
+    qs = access.translation_scope(request.user).order_by("requested_at", "id")
     data = request.GET.copy()
     data.setdefault("status", Translation.Status.REQUESTED)  # the open requests, oldest first
     codes = sorted(set(qs.order_by().values_list("source_language", flat=True)))
