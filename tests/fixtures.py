@@ -15,9 +15,9 @@ from django.contrib.auth.models import User
 from chancery.correspondence import services
 from chancery.correspondence.models import Message
 from chancery.directory.models import Office, Principal
-from chancery.testing import build_people, build_world, issue_token, make_user
+from chancery.testing import build_people, build_world, issue_token
 
-__all__ = ["gated", "make_user", "people", "submit", "token_for", "world"]
+__all__ = ["gated", "people", "submit", "token_for", "world"]
 
 
 @pytest.fixture

@@ -96,7 +96,7 @@ def test_liaison_cannot_submit_for_another_country(
 def test_liaison_without_a_mission_cannot_submit(
     people: dict[str, Any], world: dict[str, Any]
 ) -> None:
-    from tests.fixtures import make_user
+    from chancery.testing import make_user
 
     stray = make_user("liaison.none", "liaison")
     with pytest.raises(Forbidden):

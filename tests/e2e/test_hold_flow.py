@@ -18,7 +18,7 @@ from chancery.accounts.models import Role
 from chancery.correspondence import services
 from chancery.correspondence.models import Channel, Message
 from chancery.directory.models import Country, Leader, Mission, Office, Principal
-from tests.fixtures import make_user
+from chancery.testing import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
