@@ -11,9 +11,10 @@ For each database, on a database made for the run (the same set-up as bench/inta
 3. **prove 1 M**: ``TileHashReader.inclusion_proof`` for random leaves, cold (a fresh reader per
    proof reading its tiles from the database, as a receipt request does), with a shared tile
    cache on first touch, and warm (every tile already in the shared cache);
-4. **verify**: ``verify.verify_log()`` over the log (entries/s, peak RSS), and the tile-only
-   check a monitor does (hash the entry bundles, compare with the level-0 tiles, rebuild the
-   root, check it against the signed checkpoint);
+4. **verify**: ``verify.verify_log()`` over the log (entries/s, peak RSS), its pass 2 (the rows)
+   timed in one process and in one process per CPU in the same run (the ratio of the two),
+   and the tile-only check a monitor does (hash the entry bundles, compare with the level-0
+   tiles, rebuild the root, check it against the signed checkpoint);
 5. **intake**: bench/intake.py's server and wrk, the intake with the sequencer running beside it
    (a process running ``sequencer.run_forever``) and without, alternated (off, on, on, off);
 6. **10 M**: the hash tiles of a 10 M-leaf tree built directly (synthetic leaf hashes,
