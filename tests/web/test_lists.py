@@ -79,6 +79,19 @@ def test_messages_filter_held_awaiting_and_overdue(
     assert hold.pk  # (the hold is the one shown)
 
 
+def test_messages_filter_by_principal_and_state(people: dict[str, User], submit: Any) -> None:
+    pe = submit("For the president-elect")
+    vp = submit("For the vice-president-elect", principal="vice-president-elect")
+    services.triage(vp, by=people["officer"])
+    c = client_for(people["officer"])
+    assert trackings(body_of(c.get("/messages/", {"principal": "vice-president-elect"}))) == [
+        vp.tracking,
+    ]
+    assert trackings(body_of(c.get("/messages/", {"state": "received"}))) == [pe.tracking]
+    html = body_of(c.get("/messages/", {"principal": "nobody", "state": "triaged"}))
+    assert trackings(html) == [vp.tracking]  # an unknown principal is ignored, the rest applies
+
+
 def test_messages_page_and_the_htmx_region(people: dict[str, User], submit: Any) -> None:
     made = [submit(f"Letter {i}") for i in range(52)]
     c = client_for(people["officer"])

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 from chancery.correspondence.access import SUBJECT, can_read_content
 from chancery.correspondence.models import Message, State, Translation
 from chancery.correspondence.services.counts import filter_messages
-from chancery.directory.models import Principal
+from chancery.directory.access import principals
 from chancery.lists import Table
 
 # --------------------------------------------------------------------------- what a list shows
@@ -53,7 +53,7 @@ class MessageFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method=_search, label="Tracking number or sender")
     state = django_filters.ChoiceFilter(choices=State.choices, empty_label="Any")
     principal = django_filters.ModelChoiceFilter(
-        field_name="principal", to_field_name="slug", queryset=Principal.objects.all(),
+        field_name="principal", to_field_name="slug", queryset=lambda request: principals(),
         empty_label="Any principal", label="To",
     )
     show = django_filters.ChoiceFilter(
