@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from chancery.accounts.models import Role
-from chancery.accounts.roles import ALL_SEEING, has_role, profile_of, require_role
+from chancery.accounts.roles import is_sender_only, profile_of, require_role
 from chancery.directory.models import Mission, Office, Principal
 from chancery.errors import Forbidden, NotFound
 
@@ -71,11 +71,11 @@ def liaison_mission(user: Any) -> Mission:
 
 
 def visible_offices(user: Any) -> QuerySet[Office]:
-    """The sending offices ``user`` may see: a liaison (without an operations role) sees its own
+    """The sending offices ``user`` may see: a sender-only user (a liaison) sees its own
     country's or organisation's; the other roles see all."""
     require_role(user, *OFFICE_READERS, action="list offices")
     qs = Office.objects.select_related("leader", "country", "organisation")
-    if has_role(user, Role.LIAISON) and not has_role(user, *ALL_SEEING):
+    if is_sender_only(user):
         qs = qs.filter(polity_q(profile_of(user).mission))
     return qs
 
