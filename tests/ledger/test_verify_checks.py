@@ -374,3 +374,17 @@ def test_verify_compares_with_a_monitors_state(submit: Any, tmp_path: Path) -> N
     assert any("monitor's verified entries" in p and "(entry 4)" in p for p in report.problems)
     result = CliRunner().invoke(_cli(), ["verify", "--monitor-state", str(tmp_path)])
     assert result.exit_code == 1 and "first divergent entry: 4" in result.output, result.output
+
+
+def test_an_escalation_verifies_and_its_row_is_checked(submit: Any) -> None:
+    message = submit("Late.")
+    with clock.travel(dt.timedelta(days=2)):
+        assert services.escalate_overdue() == [message]
+        _integrate()
+        assert verify_log().ok
+    _sql("UPDATE correspondence_message SET escalated_at = NULL WHERE id = %s", message.pk)
+    _broken("escalated_at", _seq("message.escalated"))
+    _sql("UPDATE correspondence_message SET escalated_at = "
+         "(SELECT at FROM ledger_event WHERE kind = 'message.escalated'), due_at = received_at "
+         "WHERE id = %s", message.pk)
+    _broken("overdue", _seq("message.received"))

@@ -337,6 +337,12 @@ def _compare_message(r: Replay, m: dict[str, Any], attachments: int) -> None:
     ):
         if not r.subject.close(m[name], entry.when if entry else None):
             r.bad(entry, f"{name} is {m[name]}, the log says {entry.at if entry else 'never'}")
+    if (escalated := r.escalated) is not None:
+        late = (escalated.at - parse_time(m["due_at"])).total_seconds()
+        logged = escalated.data.get("overdue_seconds", -1)
+        if abs(late - logged) > 1 + r.subject.tolerance.total_seconds():
+            r.bad(escalated, f"{escalated}: overdue {logged} s, but the delivery target gives "
+                  f"{late:.0f} s")
     noted = bool(r.triaged.data.get("noted")) if r.triaged else False
     if bool(m["triage_note"]) != noted:
         r.bad(r.triaged, "the triage note differs from the log (noted or not)")
@@ -423,6 +429,8 @@ def _compare_translations(r: Replay, rows: list[dict[str, Any]]) -> None:
             for name, same, entry in (
                 ("source", t["source_language"] == requested.data.get("source"), requested),
                 ("target", t["target_language"] == requested.data.get("target"), requested),
+                ("target signed off", signed is None
+                 or t["target_language"] == signed.data.get("target"), signed or requested),
                 ("requested by", t["requested_by_id"] == requested.actor_id, requested),
                 ("requested at", r.subject.close(t["requested_at"], requested.when), requested),
                 ("status", t["status"] == status, signed or r.rejected or requested),
