@@ -135,6 +135,8 @@ def set_principal_status(
             data={
                 "principal": principal.slug, "status": status,
                 "gate_open": not principal.gate_active,
+                # Private: a salted commitment in the log; verify compares it with the row.
+                "note": note,
             },
         )
         for listener in _listeners:
