@@ -9,11 +9,15 @@ import django_filters
 import django_tables2 as tables
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import Coalesce, Trunc
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
 
 from chancery.correspondence.access import SUBJECT, can_read_content
 from chancery.correspondence.models import Message, State, Translation
+from chancery.correspondence.services.actions import may, may_translation
 from chancery.correspondence.services.counts import filter_messages
+from chancery.correspondence.services.sender import sender_status
 from chancery.directory.access import principals
 from chancery.lists import Table
 
@@ -127,17 +131,29 @@ class MessageTable(Table):
         return _held_row(record)
 
 
-SELECT = """{% if record.state == 'delivered' %}<input type="checkbox" name="tracking" \
+SELECT = """{% if record.may_acknowledge %}<input type="checkbox" name="tracking" \
 value="{{ record.tracking }}" form="acknowledge-many" \
 aria-label="Select {{ record.tracking }}">{% endif %}"""
 
 
-class InboxTable(Table):
-    """A principal's inbox. The office's own staff get a first column of check boxes for
-    delivered messages, for the "Acknowledge the selected" form (``acknowledge-many``); the
-    view leaves it out for everyone else (``exclude=("select",)``)."""
+class _AcknowledgeColumn(tables.TemplateColumn):
+    """A column whose template reads ``record.may_acknowledge``: ``services.may("acknowledge",
+    record, user)``, the acknowledge rule itself (no query), worked out once per row."""
 
-    select = tables.TemplateColumn(
+    def render(self, record: Any, table: Any, *args: Any, **kwargs: Any) -> Any:
+        if not hasattr(record, "may_acknowledge"):
+            record.may_acknowledge = may("acknowledge", record, table.request.user).allowed
+        return super().render(record, table, *args, **kwargs)
+
+
+class InboxTable(Table):
+    """A principal's inbox. The office's own staff get a first column of check boxes for the
+    messages they may acknowledge, for the "Acknowledge the selected" form
+    (``acknowledge-many``); the view leaves it out for everyone else (``exclude=("select",)``).
+    The check box and the row's Acknowledge button are offered exactly where
+    ``services.may("acknowledge", ...)`` allows it."""
+
+    select = _AcknowledgeColumn(
         SELECT, verbose_name="", orderable=False, attrs={"td": {"class": "select"}}
     )
     tracking = tables.TemplateColumn(TRACKING, verbose_name="Tracking", order_by=("id",))
@@ -153,7 +169,7 @@ class InboxTable(Table):
         attrs={"th": {"class": "hide-narrow"}, "td": {"class": "hide-narrow"}},
     )
     state = tables.TemplateColumn(STATE, verbose_name="State")
-    action = tables.TemplateColumn(
+    action = _AcknowledgeColumn(
         template_name="correspondence/_inbox_action.html", verbose_name="Hold / action",
         orderable=False,
     )
@@ -241,12 +257,7 @@ class TranslationTable(Table):
         "{{ record.requested_at|age }}{% endif %}",
         verbose_name="Status", order_by=("status", "signed_off_at"),
     )
-    action = tables.TemplateColumn(
-        "{% if record.status == 'requested' %}<a class=\"button small\" "
-        "href=\"{% url 'translation' record.pk %}\">Translate<span class=\"visually-hidden\"> "
-        "{{ record.message.tracking }}</span></a>{% endif %}",
-        verbose_name="", orderable=False,
-    )
+    action = tables.Column(verbose_name="", orderable=False, empty_values=(), accessor="pk")
 
     class Meta(Table.Meta):
         attrs = {"class": "data", "id": "translations"}
@@ -254,6 +265,58 @@ class TranslationTable(Table):
 
     def order_sender(self, queryset: Any, is_descending: bool) -> tuple[Any, bool]:
         return order_by_polity(queryset, is_descending, prefix="message__")
+
+    def render_action(self, record: Translation) -> str:
+        """"Translate" exactly where ``sign_off_translation`` would accept this person's
+        sign-off (``allowed_translation_actions``); the page itself is open to the others."""
+        if not may_translation("sign_off", record, self.request.user):
+            return ""
+        return format_html(
+            '<a class="button small" href="{}">Translate<span class="visually-hidden"> {}'
+            "</span></a>", reverse("translation", args=[record.pk]), record.message.tracking,
+        )
+
+
+# --------------------------------------------------------------------------- liaison portal
+
+
+class PortalTable(Table):
+    """The liaison's own messages (``access.sender_messages``) and where each stands, as the
+    sender sees it (``services.sender_status``)."""
+
+    tracking = tables.TemplateColumn(
+        '<a class="tracking" href="{% url \'portal_message\' record.tracking %}">'
+        "{{ record.tracking }}</a>",
+        verbose_name="Tracking", order_by=("id",),
+    )
+    sender_office = tables.TemplateColumn(
+        "{{ record.sender_office }}", verbose_name="From", order_by=("sender_office__title",)
+    )
+    principal = tables.TemplateColumn(
+        "{% load chancery_web %}{{ record.principal.title|short_title }}", verbose_name="To",
+        order_by=("principal__title",), attrs={"td": {"class": "nowrap"}},
+    )
+    subject = tables.TemplateColumn(
+        '{{ record.subject|default:"—" }}', verbose_name="Subject",
+        attrs={"td": {"dir": "auto"}},
+    )
+    received_at = tables.TemplateColumn(
+        "{% load chancery_web %}{{ record.received_at|when }}", verbose_name="Received",
+        attrs={"td": {"class": "nowrap"}},
+    )
+    status = tables.Column(verbose_name="Status", orderable=False, empty_values=(),
+                           accessor="pk")
+
+    list_id = "portal-list"
+
+    class Meta(Table.Meta):
+        attrs = {"class": "data", "id": "portal"}
+        empty_text = "No messages yet."
+
+    def render_status(self, record: Message) -> str:
+        return render_to_string(
+            "correspondence/_sender_status.html", {"status": sender_status(record)}
+        )
 
 
 # --------------------------------------------------------------------------- the access audit

@@ -15,7 +15,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.models import User
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -44,6 +43,7 @@ from chancery.correspondence.lists import (
     InboxTable,
     MessageFilter,
     MessageTable,
+    PortalTable,
     ReadTable,
     TranslationFilter,
     TranslationTable,
@@ -56,11 +56,13 @@ from chancery.correspondence.models import (
     Translation,
 )
 from chancery.correspondence.present import current_hold
+from chancery.correspondence.services.actions import acknowledges_for, allowed_translation_actions
 from chancery.directory import access as directory_access
 from chancery.directory.access import liaison_mission, sending_offices
 from chancery.errors import ChanceryError, Conflict, InvalidInput, NotFound
 from chancery.ledger.models import Event, Read
 from chancery.ledger.reads import subject_labels
+from chancery.ledger.services import history
 from chancery.lists import list_context, render_list
 from chancery.pages import error_page, is_htmx, safe_next, signed_in, web_view
 
@@ -100,11 +102,7 @@ def message_list(request: HttpRequest) -> HttpResponseBase:
 
 
 def _history(message: Message) -> list[Event]:
-    return list(
-        Event.objects.filter(subject_type="message", subject_id=message.pk)
-        .select_related("actor")
-        .order_by("id")
-    )
+    return list(history(SUBJECT, message.pk))
 
 
 def panel_context(request: HttpRequest, message: Message) -> dict[str, Any]:
@@ -293,9 +291,7 @@ INBOX_TABS: dict[str, tuple[str, str]] = {"": ("total", "All"), **SHOW}
 @require_GET
 def inbox(request: HttpRequest, slug: str) -> HttpResponseBase:
     principal = access.access_inbox(request.user, slug)
-    own_office = profile_of(request.user).principal_id == principal.pk and has_role(
-        request.user, Role.PRINCIPAL_OFFICE
-    )
+    own_office = acknowledges_for(request.user, principal)
     qs = (
         access.inbox_messages(request.user, principal)
         .prefetch_related(_active_holds())
@@ -408,14 +404,13 @@ def translation_sign_off(request: HttpRequest, pk: int) -> HttpResponseBase:
     elif request.method != "GET":
         return HttpResponse(status=405)
     read_content(request.user, message, via="web")
-    can_sign = (
-        translation.status == Translation.Status.REQUESTED
-        and has_role(request.user, Role.TRANSLATOR)
-        and translation.source_language in (profile_of(request.user).languages or [])
-    )
+    if error is not None:
+        translation.refresh_from_db()
+    # The button is offered exactly when sign_off_translation would accept it (one rule).
+    sign_off = allowed_translation_actions(translation, request.user)["sign_off"]
     return render(request, "correspondence/translation_sign_off.html", {
         "t": translation, "message": message, "text": text, "error": error,
-        "can_sign": can_sign, "nav_active": "translations",
+        "can_sign": sign_off.allowed, "sign_off": sign_off, "nav_active": "translations",
     }, status=status)
 
 
@@ -430,10 +425,9 @@ _liaison = liaison_mission
 def portal(request: HttpRequest) -> HttpResponseBase:
     mission = _liaison(request.user)
     qs = access.sender_messages(request.user).order_by("-received_at", "-id")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [{"m": m, "status": services.sender_status(m)} for m in page.object_list]
-    return render(request, "correspondence/portal.html", {
-        "mission": mission, "rows": rows, "page": page, "nav_active": "portal",
+    context = list_context(request, PortalTable, qs)
+    return render_list(request, "correspondence/portal.html", {
+        **context, "mission": mission, "nav_active": "portal",
     })
 
 

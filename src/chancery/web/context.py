@@ -14,8 +14,9 @@ from django.utils.dateformat import format as date_format
 from chancery import clock
 from chancery.accounts.models import Role
 from chancery.accounts.roles import profile_of, roles_of
-from chancery.correspondence.models import PRE_DELIVERY, Message
-from chancery.correspondence.services import count_messages
+from chancery.correspondence.access import visible_messages
+from chancery.correspondence.models import Message
+from chancery.correspondence.services import COUNT_DEFINITIONS, count_messages
 from chancery.directory import access as directory_access
 from chancery.directory.models import Principal
 from chancery.web.templatetags.chancery_web import short_title, status_noun
@@ -63,12 +64,14 @@ def chancery(request: HttpRequest) -> dict[str, Any]:
     if not roles and not (user is not None and user.is_authenticated):
         return out
     principals = list(directory_access.principals())
+    # The dashboard's "held by support policy" count (one definition, ``held_policy``), over
+    # the messages this user may see (``access.visible_messages``, as the dashboard counts).
+    visible = visible_messages(user)
+    if visible.query.distinct:  # (joined through translations: count each message once)
+        visible = Message.objects.filter(pk__in=visible.values("pk"))
     held = {
         pk: n["held_policy"]
-        for pk, n in count_messages(
-            Message.objects.filter(state__in=PRE_DELIVERY), by="principal_id",
-            names=["held_policy"],
-        ).items()
+        for pk, n in count_messages(visible, by="principal_id", names=["held_policy"]).items()
     }
     out["principal_statuses"] = [
         {
@@ -77,6 +80,7 @@ def chancery(request: HttpRequest) -> dict[str, Any]:
             "gate": p.gate_active,
             "waits_for": status_noun(p.delivery_requires) if p.delivery_requires else "",
             "held": held.get(p.pk, 0),
+            "held_definition": COUNT_DEFINITIONS["held_policy"],
         }
         for p in principals
     ]

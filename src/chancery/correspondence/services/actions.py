@@ -24,7 +24,7 @@ from chancery import clock
 from chancery import holds as rules  # the two-officer rules, whatever is held
 from chancery.accounts.models import Role
 from chancery.accounts.roles import profile_of, role_refusal
-from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, State
+from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, State, Translation
 from chancery.correspondence.services.common import (
     OFFICERS,
     _held_text,
@@ -87,9 +87,21 @@ def who_refusal(action: str, user: Any, message: Message) -> ChanceryError | Non
     refusal = role_refusal(user, *roles, action=what)
     if refusal is not None:
         return refusal
-    if action == "acknowledge" and profile_of(user).principal_id != message.principal_id:
+    if action == "acknowledge" and not _own_office(user, message.principal_id):
         return Forbidden(f"{message.tracking} is addressed to another principal's office.")
     return None
+
+
+def _own_office(user: Any, principal_id: int) -> bool:
+    return bool(profile_of(user).principal_id == principal_id)
+
+
+def acknowledges_for(user: Any, principal: Any) -> bool:
+    """Whether ``user`` may acknowledge messages addressed to ``principal`` at all (the
+    acknowledge action's ``who`` check without a message): the inbox's "Acknowledge the
+    selected" form and its check boxes are offered on this."""
+    roles, what = _WHO["acknowledge"]
+    return role_refusal(user, *roles, action=what) is None and _own_office(user, principal.pk)
 
 
 def _not_open(message: Message, action: str) -> Conflict | None:
@@ -256,3 +268,65 @@ def allowed_actions(message: Message, user: Any) -> dict[str, Allowed]:
     if any(who_refusal(a, user, message) is None for a in _HOLD_ACTIONS):
         hold = active_hold(message, officer_only=True)
     return {action: may(action, message, user, hold=hold) for action in ACTIONS}
+
+
+# --------------------------------------------------------------------------- translations
+
+TRANSLATION_ACTIONS = ("sign_off",)
+"""Every action on a translation request (the sign-off page's button)."""
+
+
+def translation_who_refusal(
+    action: str, user: Any, translation: Translation
+) -> ChanceryError | None:
+    """A translator from the request's source language (403)."""
+    refusal = role_refusal(user, Role.TRANSLATOR, action="sign off translations")
+    if refusal is not None:
+        return refusal
+    languages = profile_of(user).languages or []
+    if translation.source_language not in languages:
+        return Forbidden(
+            f"You are registered as a translator from {', '.join(languages) or 'no language'}, "
+            f"not from {translation.source_language}."
+        )
+    return None
+
+
+def translation_now_refusal(
+    action: str, user: Any, translation: Translation, message: Message | None = None
+) -> ChanceryError | None:
+    """The request is still open (409). ``message``: for the text, if the caller has it."""
+    if translation.status == Translation.Status.CANCELLED:
+        tracking = (message or translation.message).tracking
+        return Conflict(f"This translation was cancelled: {tracking} was rejected.")
+    if translation.status != Translation.Status.REQUESTED:
+        return Conflict("This translation is already signed off; request a new one to revise it.")
+    return None
+
+
+def require_may_translation(action: str, by: Any, translation: Translation) -> None:
+    refusal = translation_who_refusal(action, by, translation)
+    if refusal is not None:
+        raise refusal
+
+
+def require_now_translation(
+    action: str, by: Any, translation: Translation, message: Message | None = None
+) -> None:
+    refusal = translation_now_refusal(action, by, translation, message)
+    if refusal is not None:
+        raise refusal
+
+
+def may_translation(action: str, translation: Translation, user: Any) -> Allowed:
+    """One translation action's verdict: exactly what ``sign_off_translation`` accepts."""
+    refusal = translation_who_refusal(action, user, translation)
+    if refusal is not None:
+        return Allowed(action, refusal, "who")
+    refusal = translation_now_refusal(action, user, translation)
+    return Allowed(action, refusal, "now" if refusal is not None else "")
+
+
+def allowed_translation_actions(translation: Translation, user: Any) -> dict[str, Allowed]:
+    """Every action on a translation request and whether ``user`` may take it now."""
+    return {action: may_translation(action, translation, user) for action in TRANSLATION_ACTIONS}

@@ -9,14 +9,17 @@ from django.conf import settings
 from django.db import transaction
 
 from chancery import clock
-from chancery.accounts.models import Role
-from chancery.accounts.roles import profile_of, require_role
 from chancery.correspondence.models import (
     Message,
     State,
     Translation,
 )
-from chancery.correspondence.services.actions import require_may, require_now
+from chancery.correspondence.services.actions import (
+    require_may,
+    require_may_translation,
+    require_now,
+    require_now_translation,
+)
 from chancery.correspondence.services.common import (
     MAX_REASON,
     _deliver,
@@ -24,7 +27,7 @@ from chancery.correspondence.services.common import (
     _message_event,
     _release,
 )
-from chancery.errors import Conflict, Forbidden, InvalidInput
+from chancery.errors import Conflict, InvalidInput
 from chancery.inputs import clean_text as _clean_text
 from chancery.inputs import language_code as _language
 
@@ -88,27 +91,14 @@ def request_translation(
 
 def sign_off_translation(translation: Translation, *, by: Any, text: str) -> Translation:
     """The translator's sign-off. The original text is never touched; it stays beside this."""
-    require_role(by, Role.TRANSLATOR, action="sign off translations")
-    languages = profile_of(by).languages or []
-    if translation.source_language not in languages:
-        raise Forbidden(
-            f"You are registered as a translator from {', '.join(languages) or 'no language'}, "
-            f"not from {translation.source_language}."
-        )
+    require_may_translation("sign_off", by, translation)
     text = _clean_text(
         text, field="text", max_len=settings.CHANCERY_MAX_BODY_CHARS * 2, required=True
     )
     with transaction.atomic():
         message = _lock(translation.message_id)
         translation = Translation.objects.select_for_update(of=("self",)).get(pk=translation.pk)
-        if translation.status == Translation.Status.CANCELLED:
-            raise Conflict(
-                f"This translation was cancelled: {message.tracking} was rejected."
-            )
-        if translation.status != Translation.Status.REQUESTED:
-            raise Conflict(
-                "This translation is already signed off; request a new one to revise it."
-            )
+        require_now_translation("sign_off", by, translation, message)
         now = clock.now()
         translation.text = text
         translation.translator = by
