@@ -253,3 +253,26 @@ def test_the_message_page_history_is_the_ledger_history(
         e.pk for e in history("message", message.pk)
     ]
     assert len(response.context["events"]) >= 2
+
+
+def test_the_admin_page_lists_status_changes_with_the_shared_list(
+    people: dict[str, User], world: dict[str, Any]
+) -> None:
+    from chancery.directory import services as directory_services
+
+    admin = people["admin"]
+    directory_services.set_principal_status(world["pe"], by=admin, status="ascertained", note="A")
+    directory_services.set_principal_status(world["vpe"], by=admin, status="ascertained", note="B")
+    c = client_for(admin)
+
+    def notes(html: str) -> list[str]:
+        body = html.split('id="status-change-list"', 1)[1].split("</table>", 1)[0]
+        return re.findall(r'<span dir="auto">([AB])</span>', body)
+
+    assert notes(body_of(c.get("/admin-tools/principals/"))) == ["B", "A"]  # newest first
+    assert notes(body_of(c.get("/admin-tools/principals/", {"sort": "at"}))) == ["A", "B"]
+    assert notes(body_of(c.get("/admin-tools/principals/", {"sort": "-principal"}))) == [
+        "B", "A",  # Vice President-elect after President-elect
+    ]
+    html = body_of(c.get("/admin-tools/principals/", {"sort": "at", "per_page": 1, "page": 2}))
+    assert notes(html) == ["B"] and "Page 2 of 2" in html

@@ -3,19 +3,54 @@ rule is ``directory.services.set_principal_status``."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import django_tables2 as tables
 from django.contrib import messages as flash
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 
 from chancery.accounts.models import Role
 from chancery.accounts.roles import require_role
 from chancery.directory import services
 from chancery.directory.access import principal_by_slug, principals
-from chancery.directory.models import Principal
+from chancery.directory.models import Principal, StatusChange
 from chancery.errors import ChanceryError
+from chancery.lists import Table, list_context, render_list
 from chancery.pages import web_view
 
 # --------------------------------------------------------------------------- admin tools
+
+
+class StatusChangeTable(Table):
+    """Every recorded transition status, newest first (the shared list component: sort by
+    column with ``?sort=``, page with ``?page=``)."""
+
+    at = tables.TemplateColumn(
+        "{% load chancery_web %}{{ record.at|when }}", verbose_name="When",
+        attrs={"td": {"class": "nowrap"}},
+    )
+    principal = tables.TemplateColumn(
+        "{{ record.principal.title }} {{ record.principal.name }}", verbose_name="Principal",
+        order_by=("principal__title", "at"),
+    )
+    status = tables.TemplateColumn(
+        "<strong>{{ record.get_status_display }}</strong>", verbose_name="Status",
+    )
+    by = tables.TemplateColumn(
+        "{% load chancery_web %}{{ record.by|who }}", verbose_name="Recorded by",
+        order_by=("by__username",),
+    )
+    note = tables.TemplateColumn(
+        '<span dir="auto">{{ record.note|default:"—" }}</span>', verbose_name="Note",
+        orderable=False,
+    )
+
+    list_id = "status-changes"
+
+    class Meta(Table.Meta):
+        attrs = {"class": "data", "id": "status-change-list"}
+        empty_text = "No status recorded yet."
 
 
 def _confirm_value(raw: str | None) -> int | None:
@@ -79,16 +114,19 @@ def admin_principals(request: HttpRequest) -> HttpResponseBase:
         return HttpResponse(status=405)
     order = Principal.STATUS_ORDER
     rows = []
-    for p in principals().prefetch_related("status_changes__by"):
+    for p in principals():
         rows.append({
             "p": p,
             # What recording the status its policy waits for would release: the held messages.
             "held": services.status_change_moves(p, p.delivery_requires) if p.gate_active else 0,
             "can_ascertain": order.index(p.status) < order.index(Principal.Status.ASCERTAINED),
             "other_statuses": [(s.value, s.label) for s in Principal.Status if s.value != p.status],
-            "history": list(p.status_changes.all()),
         })
-    return render(request, "directory/admin_principals.html", {
-        "rows": rows, "error": error, "confirming": confirming,
+    changes = StatusChange.objects.filter(principal__in=principals()).select_related(
+        "principal", "by"
+    ).order_by("-at", "-id")
+    context: dict[str, Any] = list_context(request, StatusChangeTable, changes)
+    return render_list(request, "directory/admin_principals.html", {
+        **context, "rows": rows, "error": error, "confirming": confirming,
         "nav_active": "admin-principals",
     }, status=status)
