@@ -26,6 +26,7 @@ import django_tables2 as tables
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django_tables2 import RequestConfig
+from django_tables2.utils import OrderByTuple
 
 from chancery.pages import is_htmx
 
@@ -67,6 +68,11 @@ def list_context(
     rows = filterset.qs if filterset is not None else data
     table = table_class(rows, request=request, **table_kwargs)
     RequestConfig(request, paginate={"per_page": per_page}).configure(table)
+    if table.prefixed_order_by_field not in request.GET and len(table.order_by or ()) > 1:
+        # Ordered by the queryset's own ordering ("-received_at", "-id"): several columns match
+        # it, but the page shows one sort, the first. (The rows keep the queryset's order:
+        # this sets what is drawn, not the data's ordering.)
+        table._order_by = OrderByTuple(table.order_by[:1])
     return {"table": table, "filter": filterset, "list_id": table.list_id}
 
 

@@ -276,3 +276,28 @@ def test_the_admin_page_lists_status_changes_with_the_shared_list(
     ]
     html = body_of(c.get("/admin-tools/principals/", {"sort": "at", "per_page": 1, "page": 2}))
     assert notes(html) == ["B"] and "Page 2 of 2" in html
+
+
+def test_the_bulk_acknowledge_form_is_offered_only_with_something_to_acknowledge(
+    people: dict[str, User], submit: Any
+) -> None:
+    message = submit("Not delivered yet")
+    c = client_for(people["staffer"])
+    assert "Acknowledge the selected messages" not in body_of(
+        c.get("/principals/president-elect/inbox/")
+    )
+    services.deliver(message, by=people["officer"])
+    assert "Acknowledge the selected messages" in body_of(
+        c.get("/principals/president-elect/inbox/")
+    )
+    officer = body_of(client_for(people["officer"]).get("/principals/president-elect/inbox/"))
+    assert "Acknowledge the selected messages" not in officer
+
+
+def test_a_list_in_its_default_order_shows_one_sorted_column(
+    people: dict[str, User], submit: Any
+) -> None:
+    submit("One")
+    html = body_of(client_for(people["officer"]).get("/messages/"))
+    assert html.count("aria-sort=") == 1
+    assert re.search(r'<th[^>]*aria-sort="descending"[^>]*>\s*<a[^>]*>Received<', html)

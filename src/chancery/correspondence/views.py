@@ -306,6 +306,11 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponseBase:
         request, InboxTable, qs, per_page=100, exclude=() if own_office else ("select",),
         empty_text="No messages in this list." if show else "No messages yet.",
     )
+    # The bulk form is offered when a row of this page may be acknowledged (services.may).
+    can_acknowledge = own_office and any(
+        services.may("acknowledge", row.record, request.user)
+        for row in context["table"].page.object_list
+    )
     counts = services.count_messages(access.inbox_messages(request.user, principal))
     return render_list(request, "correspondence/inbox.html", {
         **context,
@@ -316,7 +321,7 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponseBase:
             for key, (name, label) in INBOX_TABS.items()
         ],
         "policy_held": counts["held_policy"],
-        "can_acknowledge": own_office,
+        "can_acknowledge": can_acknowledge,
         "nav_active": f"inbox-{principal.slug}",
     })
 

@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 
 from chancery.accounts.models import Role
 from chancery.accounts.roles import is_sender_only, profile_of, require_role
-from chancery.directory.models import Mission, Office, Principal
+from chancery.directory.models import Mission, Office, Principal, StatusChange
 from chancery.errors import Forbidden, NotFound
 
 OFFICE_READERS = (
@@ -59,6 +59,15 @@ def principal_by_slug(slug: str, *, field: str = "slug") -> Principal:
 
 def principals() -> QuerySet[Principal]:
     return Principal.objects.all()
+
+
+def status_changes() -> QuerySet[StatusChange]:
+    """The recorded transition statuses of the principals (``principals()``), newest first."""
+    return (
+        StatusChange.objects.filter(principal__in=principals())
+        .select_related("principal", "by")
+        .order_by("-at", "-id")
+    )
 
 
 def liaison_mission(user: Any) -> Mission:

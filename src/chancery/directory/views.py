@@ -13,8 +13,8 @@ from django.shortcuts import redirect
 from chancery.accounts.models import Role
 from chancery.accounts.roles import require_role
 from chancery.directory import services
-from chancery.directory.access import principal_by_slug, principals
-from chancery.directory.models import Principal, StatusChange
+from chancery.directory.access import principal_by_slug, principals, status_changes
+from chancery.directory.models import Principal
 from chancery.errors import ChanceryError
 from chancery.lists import Table, list_context, render_list
 from chancery.pages import web_view
@@ -122,10 +122,7 @@ def admin_principals(request: HttpRequest) -> HttpResponseBase:
             "can_ascertain": order.index(p.status) < order.index(Principal.Status.ASCERTAINED),
             "other_statuses": [(s.value, s.label) for s in Principal.Status if s.value != p.status],
         })
-    changes = StatusChange.objects.filter(principal__in=principals()).select_related(
-        "principal", "by"
-    ).order_by("-at", "-id")
-    context: dict[str, Any] = list_context(request, StatusChangeTable, changes)
+    context: dict[str, Any] = list_context(request, StatusChangeTable, status_changes())
     return render_list(request, "directory/admin_principals.html", {
         **context, "rows": rows, "error": error, "confirming": confirming,
         "nav_active": "admin-principals",
