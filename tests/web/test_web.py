@@ -497,6 +497,23 @@ def test_dashboard_counts_queue_holds_and_htmx_fragment(
     assert "<html" not in body_of(fragment) and 'id="live"' in body_of(fragment)
 
 
+def test_a_held_message_past_its_target_is_not_shown_as_overdue(
+    people: dict[str, User], submit: Any, gated: Any
+) -> None:
+    """The row's badge says what the counts say: a hold accounts for a late message, so it is
+    "past target, held" (amber), not "overdue" (red, the escalation's meaning)."""
+    import datetime as dt
+
+    from chancery import clock
+
+    submit("Held by the policy")
+    c = client_for(people["officer"])
+    with clock.travel(dt.timedelta(hours=5)):
+        html = body_of(c.get("/"))
+    assert "target-held" in html and "past target by 1 h, held" in html
+    assert "target-overdue" not in html
+
+
 def test_dashboard_target_colours_and_escalation(people: dict[str, User], submit: Any) -> None:
     import datetime as dt
 

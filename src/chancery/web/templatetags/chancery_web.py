@@ -96,11 +96,18 @@ def age(moment: dt.datetime | None) -> str:
 @register.filter
 def target(message: Any) -> dict[str, str] | None:
     """Delivery target of an open message: green within target, amber within the last hour,
-    red when overdue."""
+    red when overdue. A held message past its target is not "overdue" (the counts' definition:
+    a hold accounts for it) but "past target, held", in amber."""
     if message.state not in PRE_DELIVERY:
         return None
     remaining = message.due_at - clock.now()
     if remaining.total_seconds() <= 0:
+        holds = getattr(message, "active_holds", None)
+        held = bool(holds) if holds is not None else message.holds.filter(
+            released_at__isnull=True
+        ).exists()
+        if held:
+            return {"level": "held", "label": f"past target by {duration(remaining)}, held"}
         return {"level": "overdue", "label": f"overdue by {duration(remaining)}"}
     if remaining <= SOON:
         return {"level": "soon", "label": f"due in {duration(remaining)}"}
