@@ -174,6 +174,14 @@ class Replay:
     def bad(self, entry: Entry | None, text: str) -> None:
         self.findings.append(Finding(f"message #{self.subject.id}: {text}", entry))
 
+    def differs(self, what: str, wrong: list[tuple[str, Entry]]) -> None:
+        """Report the fields of a row (``what``) that differ from its events, at the earliest
+        event among them."""
+        if wrong:
+            names = ", ".join(name for name, _ in wrong)
+            self.bad(min((e for _, e in wrong), key=lambda e: e.id),
+                     f"{what} differs from its events: {names}")
+
     def expired(self, hold: HoldReplay, at: dt.datetime) -> bool:
         """Past its expiry at ``at`` by more than the clock tolerance."""
         return hold.expires is not None and (
@@ -424,10 +432,7 @@ def _compare_holds(r: Replay, rows: list[dict[str, Any]]) -> None:
             )
             if not same
         ]
-        if wrong:
-            names = ", ".join(name for name, _ in wrong)
-            entry = min((e for _, e in wrong), key=lambda e: e.id)
-            r.bad(entry, f"hold #{h['id']} differs from its events: {names}")
+        r.differs(f"hold #{h['id']}", wrong)
     for pk, replay in r.holds.items():
         if pk not in seen:
             r.bad(replay.placed, f"hold #{pk} of {replay.placed} has no row (deleted)")
@@ -471,10 +476,7 @@ def _compare_translations(r: Replay, rows: list[dict[str, Any]]) -> None:
             )
             if not same
         ]
-        if wrong:
-            names = ", ".join(name for name, _ in wrong)
-            entry = min((e for _, e in wrong), key=lambda e: e.id)
-            r.bad(entry, f"translation #{t['id']} differs from its events: {names}")
+        r.differs(f"translation #{t['id']}", wrong)
     for pk, replay in r.translations.items():
         if pk not in seen:
             r.bad(replay.requested, f"translation #{pk} has no row (deleted)")

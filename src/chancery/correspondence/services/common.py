@@ -19,13 +19,14 @@ from chancery.correspondence.models import (
     State,
 )
 from chancery.directory.models import Principal
-from chancery.directory.services import lock_principal
 from chancery.ledger.services import record_event
 
 LIAISON_CHANNELS = {Channel.PORTAL, Channel.API, Channel.DIPLOMATIC_NOTE}
 OFFICERS = (Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER)
 MAX_SUBJECT = 300
 MAX_REASON = 2000
+
+
 def _hours(name: str) -> dt.timedelta:
     return dt.timedelta(hours=float(getattr(settings, name)))
 
@@ -54,9 +55,6 @@ def _lock(message: Message | int) -> Message:
     )
 
 
-_lock_principal = lock_principal
-
-
 def _lock_hold(pk: int) -> Hold:
     return (
         Hold.objects.select_for_update(of=("self",))
@@ -76,9 +74,6 @@ def active_hold(message: Message, *, officer_only: bool = False) -> Hold | None:
         .first()
     )
 
-
-# sender_status() takes a keyword named ``active_hold``; it reaches the function by this name.
-_hold_of = active_hold
 
 
 def _active_hold_exists() -> Exists:
@@ -105,6 +100,8 @@ def _held_text(message: Message, hold: Hold) -> str:
         f"{message.tracking} is held for {hold.get_category_display().lower()} by {by} "
         f"({hold.status}, expires {_when(hold.expires_at)}): release the hold first."
     )
+
+
 def _policy_reason(principal: Principal) -> str:
     return (
         f"Support policy of the {principal.title}: delivery waits until the transition status is "
@@ -130,6 +127,7 @@ def _deliver(message: Message, by: Any, reason: str) -> None:
     message.delivered_at = now
     message.save(update_fields=["state", "delivered_at"])
     _message_event(message, "message.delivered", by, reason=reason)
+
 
 def _release(hold: Hold, by: Any, reason: str) -> None:
     hold.released_at = clock.now()

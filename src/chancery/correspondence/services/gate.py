@@ -16,13 +16,12 @@ from chancery.correspondence.services.common import (
     _deliver,
     _lock,
     _lock_hold,
-    _lock_principal,
     _place_policy_hold,
     _release,
     active_hold,
 )
 from chancery.directory.models import Principal
-from chancery.directory.services import on_status_change, on_status_preview
+from chancery.directory.services import lock_principal, on_status_change, on_status_preview
 
 # --- transition status and the policy gate -----------------------------------------------------
 
@@ -117,7 +116,7 @@ def sync_policy_gates() -> int:
         if not pending:
             continue
         with transaction.atomic():
-            principal = _lock_principal(principal.pk)
+            principal = lock_principal(principal.pk)
             if principal.gate_active:
                 changed += _close_gate(principal)
             else:

@@ -20,13 +20,13 @@ from chancery.correspondence.services.common import (
     _deliver,
     _lock,
     _lock_hold,
-    _lock_principal,
     _message_event,
     _place_policy_hold,
     _release,
     active_hold,
 )
 from chancery.directory.models import Principal
+from chancery.directory.services import lock_principal
 from chancery.errors import InvalidInput, NotFound
 from chancery.inputs import clean_text as _clean_text
 
@@ -127,7 +127,7 @@ def release_hold(hold: Hold, *, by: Any, reason: str = "released by an officer")
     require_may("release_hold", by, hold.message)
     reason = _clean_text(reason, field="reason", max_len=300, required=True)
     with transaction.atomic():
-        principal = _lock_principal(_hold_principal_id(hold))
+        principal = lock_principal(_hold_principal_id(hold))
         hold = _locked_hold(hold, "release_hold", by)
         expired = hold.expires_at is not None and hold.expires_at <= clock.now()
         _release(hold, by, reason)
@@ -146,7 +146,7 @@ def expire_holds(now: dt.datetime | None = None) -> list[Message]:
         due.values_list("id", "message_id", "message__principal_id")
     ):
         with transaction.atomic():
-            principal = _lock_principal(principal_id)
+            principal = lock_principal(principal_id)
             message = _lock(message_id)
             hold = _lock_hold(hold_id)
             if hold.released_at is not None or hold.expires_at is None or hold.expires_at > now:
