@@ -122,9 +122,50 @@ class LogHead(models.Model):
     vkey = models.CharField(max_length=512, help_text="The log's verifier key (note format)")
     size = models.BigIntegerField(default=0)
     checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT)
+    stamp = models.TextField(
+        blank=True,
+        default="",
+        help_text="A timestamped cosignature/v1 line over the current checkpoint by this "
+        "installation's witness key, renewed every CHANCERY_LOG_STAMP_INTERVAL even when "
+        "nothing new arrived, so a stale log can be told from an idle one",
+    )
+    stamped_at = models.DateTimeField(null=True, blank=True, help_text="The stamp's time")
 
     def __str__(self) -> str:
         return f"{self.origin} at {self.size}"
+
+
+class Heartbeat(models.Model):
+    """The last run of one background process (the worker's pass, the sequencer's tick):
+    one row per name, overwritten on every run. What the pages, ``chancery status`` and
+    ``/readyz`` read to say a process has stopped."""
+
+    name = models.CharField(max_length=64, unique=True)
+    at = models.DateTimeField(help_text="When it last ran")
+    interval = models.FloatField(help_text="Seconds it promises between two runs")
+    version = models.CharField(max_length=64, blank=True, default="")
+    host = models.CharField(max_length=255, blank=True, default="")
+    pid = models.IntegerField(null=True, blank=True)
+    summary = models.JSONField(default=dict, help_text="What its last run did")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class ChangedRow(models.Model):
+    """A queue of rows changed in the domain tables, filled by database triggers (so a change
+    made with SQL, behind the application's back, lands here too) and consumed by the worker,
+    which compares each changed row with the state its events produce and records an alert
+    event when they disagree. The triggers are created by each domain app's migrations."""
+
+    table = models.CharField(max_length=64)
+    row_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.table} #{self.row_id}"
 
 
 class WitnessState(models.Model):
