@@ -196,6 +196,15 @@ CHANCERY_VERIFY_CLOCK_SKEW = env_float("CHANCERY_VERIFY_CLOCK_SKEW", 5.0, minimu
 CHANCERY_LOG_INTERVAL = env_float("CHANCERY_LOG_INTERVAL", 0.5, minimum=0.01)
 if CHANCERY_LOG_INTERVAL > 1:
     raise ValueError("CHANCERY_LOG_INTERVAL must be at most 1 second (batches at most 1 s apart)")
+# The sequencer re-stamps the current checkpoint (a timestamped cosignature by this
+# installation's witness key) when its stamp is older than this, even if nothing new arrived, so
+# that a stale log can be told from an idle one.
+CHANCERY_LOG_STAMP_INTERVAL = env_float("CHANCERY_LOG_STAMP_INTERVAL", 60.0, minimum=0.01)
+# The latency promised to senders: an event not in the public log after this long is "late" on
+# its receipt page and in the API's receipt answer.
+CHANCERY_LOG_PROMISED_LATENCY = env_float("CHANCERY_LOG_PROMISED_LATENCY", 60.0, minimum=1)
+# The age of the checkpoint's stamp past which the pages call the log's checkpoint stale.
+CHANCERY_LOG_STALE_AFTER = env_float("CHANCERY_LOG_STALE_AFTER", 300.0, minimum=1)
 # Witnesses we submit our checkpoints to: "URL VKEY" pairs, comma-separated; URL is the
 # witness's tlog-witness prefix (e.g. https://other.example/log/witness).
 CHANCERY_WITNESSES = env_list("CHANCERY_WITNESSES", [])
