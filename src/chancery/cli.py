@@ -8,6 +8,7 @@ Django is set up only after the data folder is known, since the settings read it
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -81,9 +82,15 @@ def serve(data_dir: str | None, host: str, port: int, workers: int, migrate: boo
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0, interactive=False)
-    from chancery.demo.runner import gunicorn_argv
+    from chancery.gunicorn_conf import gunicorn_argv
 
+    # gunicorn replaces this process (same pid, so a supervisor signals the master itself); its
+    # workers die with it, even on SIGKILL (see chancery/gunicorn_conf.py).
     os.execvp(sys.executable, gunicorn_argv(host, port, workers))  # noqa: S606
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 @main.command()
@@ -104,10 +111,13 @@ def worker(data_dir: str | None, once: bool, interval: float | None) -> None:
         click.echo(str(run_once()))
         return
     click.echo("Chancery worker running; Ctrl-C to stop.")
+    # SIGTERM (kill, systemd, Kubernetes) stops it as Ctrl-C does: a transaction in hand is
+    # rolled back, what earlier steps committed stays, and the sequencer thread is stopped.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         run_forever(interval)
     except KeyboardInterrupt:
-        pass
+        click.echo("Chancery worker stopped.")
 
 
 @main.command()

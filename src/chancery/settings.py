@@ -58,6 +58,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: a lost database is a 503 with Retry-After (JSON on /api/), not an HTML 500,
+    # whichever layer below meets it (web/outage.py).
+    "chancery.web.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -155,6 +158,8 @@ CHANCERY_HOLD_LAPSE_HOURS = env_float("CHANCERY_HOLD_LAPSE_HOURS", 24.0, minimum
 CHANCERY_HOLD_MAX_HOURS = env_float("CHANCERY_HOLD_MAX_HOURS", 72.0, minimum=0.01)
 CHANCERY_DELIVERY_TARGET_HOURS = env_float("CHANCERY_DELIVERY_TARGET_HOURS", 4.0, minimum=0.01)
 CHANCERY_WORKER_INTERVAL = env_float("CHANCERY_WORKER_INTERVAL", 2.0, minimum=0.05)
+# While the database is unreachable every request is answered 503 with this Retry-After (s).
+CHANCERY_UNAVAILABLE_RETRY_AFTER = env_int("CHANCERY_UNAVAILABLE_RETRY_AFTER", 30, minimum=1)
 
 # lingua: "low" accuracy loads ~25 MB of models for the demo's languages and labels sentences
 # correctly; "high" takes ~400 MB and helps only with one- or two-word texts.

@@ -12,27 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from chancery.gunicorn_conf import die_with_parent, gunicorn_argv
+
 DEMO_STATE = "demo.json"
 LOGINS = "demo-logins.json"
-
-
-def gunicorn_argv(host: str, port: int, workers: int) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "chancery.wsgi:application",
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        str(workers),
-        "--graceful-timeout",
-        "5",
-        "--timeout",
-        "60",
-        "--log-level",
-        "warning",
-    ]
 
 
 def _clock_offset(path: Path) -> float:
@@ -118,9 +101,11 @@ def run(path: Path, info: dict[str, Any], *, host: str, port: int, workers: int)
     env["CHANCERY_DATA_DIR"] = str(path)
     env["CHANCERY_CLOCK_OFFSET"] = repr(info["offset"])
     procs = [
-        subprocess.Popen(gunicorn_argv(host, port, workers), env=env),
+        # Both die with the demo, even when it is killed with SIGKILL (no orphans on the port).
+        subprocess.Popen(gunicorn_argv(host, port, workers), env=env, preexec_fn=die_with_parent),
         subprocess.Popen(
-            [sys.executable, "-m", "chancery.cli", "worker"], env=env, stdout=subprocess.DEVNULL
+            [sys.executable, "-m", "chancery.cli", "worker"], env=env, stdout=subprocess.DEVNULL,
+            preexec_fn=die_with_parent,
         ),
     ]
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
