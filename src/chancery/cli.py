@@ -130,6 +130,68 @@ def migrate(data_dir: str | None) -> None:
     call_command("migrate", interactive=False)
 
 
+@main.command()
+@data_dir_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for machines).")
+def status(data_dir: str | None, as_json: bool) -> None:
+    """When the worker and the sequencer last ran and what they did, and the age of the log's
+    checkpoint. Exit 1 when a process is silent or has never run, or the checkpoint is stale."""
+    _setup(data_dir)
+    import json
+
+    from django.utils import timezone
+
+    from chancery.ledger import liveness
+
+    states = liveness.processes()
+    head = liveness.checkpoint()
+    problems = [
+        " ".join(p for p in (s.headline, s.consequence, s.remedy) if p)
+        for s in states
+        if not s.ok
+    ]
+    if head is None:
+        problems.append("The log has no signed checkpoint yet: the sequencer has never run.")
+    elif head.stale:
+        problems.append(head.headline)
+    if as_json:
+        click.echo(json.dumps({
+            "ok": not problems,
+            "processes": [s.as_json() for s in states],
+            "log": head.as_json() if head else None,
+            "problems": problems,
+        }, indent=2))
+        sys.exit(1 if problems else 0)
+    width = max(len(s.name) for s in states)
+    for s in states:
+        if s.last_run is None:
+            when = "never ran"
+        else:
+            at = timezone.localtime(s.last_run).strftime("%Y-%m-%d %H:%M:%S %Z")
+            when = f"last ran {liveness.seconds(s.age or 0)} ago ({at})"
+        line = (
+            f"{s.name:<{width}}  {'ok    ' if s.ok else 'SILENT'}  {when}, runs every "
+            f"{liveness.seconds(s.interval)}, silent after {liveness.seconds(s.allowed_silence)}"
+        )
+        if s.pid is not None:
+            line += f"; pid {s.pid} on {s.host or '?'}, chancery {s.version or '?'}"
+        if s.summary:
+            line += f"; last run: {s.did}"
+        click.echo(line)
+    if head is not None:
+        verb = "stamped" if head.stamped else "signed"
+        click.echo(
+            f"{'log':<{width}}  {'STALE ' if head.stale else 'ok    '}  checkpoint of size "
+            f"{head.size:,}, {verb} {liveness.seconds(head.age)} ago, stale after "
+            f"{liveness.seconds(head.stale_after)}"
+        )
+    for problem in problems:
+        click.echo(f"FAILED: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo("OK: every process ran within its allowed silence; the log's checkpoint is fresh.")
+
+
 @main.group()
 def token() -> None:
     """API bearer tokens."""
@@ -250,12 +312,27 @@ def log_group() -> None:
 
 @log_group.command("key")
 @data_dir_option
-def log_key(data_dir: str | None) -> None:
-    """Print the log's verifier key (making the signing key on first use)."""
+@click.option(
+    "--only",
+    type=click.Choice(["log", "timestamp"]),
+    default=None,
+    help="Print only this key, bare (for scripts).",
+)
+def log_key(data_dir: str | None, only: str | None) -> None:
+    """Print the log's verifier key and the timestamp key of its checkpoints' stamps (making
+    the keys on first use). Give both to `chancery monitor` (--key, --stamp-key)."""
     _setup(data_dir)
+    from chancery.ledger.keys import witness_signer
     from chancery.ledger.sequencer import ensure_head
 
-    click.echo(ensure_head().vkey)
+    log_vkey, stamp_vkey = ensure_head().vkey, witness_signer().vkey
+    if only == "log":
+        click.echo(log_vkey)
+    elif only == "timestamp":
+        click.echo(stamp_vkey)
+    else:
+        click.echo(f"log key:       {log_vkey}")
+        click.echo(f"timestamp key: {stamp_vkey}")
 
 
 @log_group.command("integrate")

@@ -7,6 +7,11 @@ every pass, in ``ledger/background.py``), so this module knows no app. ``chancer
 sequencer, which keeps log batches at most CHANCERY_LOG_INTERVAL apart however long a pass
 takes) in a thread of its own; ``chancery worker --once`` runs one pass.
 
+After every pass of ``chancery worker``, each function registered with ``register_after_pass``
+is called with the pass's result, the exception if the pass raised, and the interval (the
+ledger's heartbeat recorder, ``ledger/background.py``); such a function failing is logged and
+never stops the worker.
+
 A step is a function of no arguments that returns how many things it did (an int; 0 when there
 was nothing to do). Each step claims its rows inside short transactions with conditional
 updates, so several workers (or a worker restarted half-way) never act twice on one row.
@@ -34,12 +39,13 @@ log = logging.getLogger(__name__)
 Step = Callable[[], int]
 Loop = Callable[[threading.Event], None]
 """A loop runs in its own thread until the event is set (then returns promptly)."""
+AfterPass = Callable[["PassResult", BaseException | None, float], object]
+"""Called after each pass of ``run_forever``: (what it did, its exception or None, interval)."""
 
 
 @dataclass(frozen=True)
 class RegisteredStep:
-    """One periodic step. (Heartbeats, a later issue, belong here: each step's expected period
-    and last run, recorded by ``run_step``.)"""
+    """One periodic step."""
 
     name: str
     fn: Step
@@ -48,6 +54,7 @@ class RegisteredStep:
 
 _STEPS: dict[str, RegisteredStep] = {}
 _LOOPS: dict[str, Loop] = {}
+_AFTER_PASS: dict[str, AfterPass] = {}
 
 
 def register_step(name: str, fn: Step, *, order: int) -> None:
@@ -64,6 +71,12 @@ def register_step(name: str, fn: Step, *, order: int) -> None:
 def register_loop(name: str, fn: Loop) -> None:
     """Run ``fn(stop)`` in a thread of its own beside the passes of ``chancery worker``."""
     _LOOPS[name] = fn
+
+
+def register_after_pass(name: str, fn: AfterPass) -> None:
+    """Call ``fn(result, error, interval)`` after every pass of ``run_forever`` (registering
+    the same name again replaces it)."""
+    _AFTER_PASS[name] = fn
 
 
 def _qualname(fn: Any) -> str:
@@ -113,9 +126,10 @@ def run_step(step: RegisteredStep) -> int:
     return int(step.fn())
 
 
-def run_once() -> PassResult:
-    """One pass: every registered step in order."""
-    result = PassResult()
+def run_once(result: PassResult | None = None) -> PassResult:
+    """One pass: every registered step in order. A given ``result`` is filled step by step,
+    so that what a pass did before a step raised is known to the caller."""
+    result = PassResult() if result is None else result
     for step in registered_steps():
         result[step.name] = run_step(step)
     return result
@@ -142,11 +156,22 @@ def _loop(interval: float, max_passes: int | None) -> None:
     passes = 0
     while max_passes is None or passes < max_passes:
         close_old_connections()
+        result, error = PassResult(), None
         try:
-            result = run_once()
+            run_once(result)
             if result:
                 log.warning("worker pass: %s", result)
-        except Exception:  # noqa: BLE001 - keep the worker alive; the next pass retries
+        except Exception as exc:  # noqa: BLE001 - keep the worker alive; the next pass retries
             log.exception("worker pass failed")
+            error = exc
+        _after_pass(result, error, interval)
         passes += 1
         time.sleep(interval)
+
+
+def _after_pass(result: PassResult, error: BaseException | None, interval: float) -> None:
+    for name, fn in list(_AFTER_PASS.items()):
+        try:
+            fn(result, error, interval)
+        except Exception:  # noqa: BLE001 - a heartbeat must never stop the worker
+            log.exception("after-pass hook %s failed", name)
