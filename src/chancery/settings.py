@@ -158,6 +158,9 @@ CHANCERY_HOLD_LAPSE_HOURS = env_float("CHANCERY_HOLD_LAPSE_HOURS", 24.0, minimum
 CHANCERY_HOLD_MAX_HOURS = env_float("CHANCERY_HOLD_MAX_HOURS", 72.0, minimum=0.01)
 CHANCERY_DELIVERY_TARGET_HOURS = env_float("CHANCERY_DELIVERY_TARGET_HOURS", 4.0, minimum=0.01)
 CHANCERY_WORKER_INTERVAL = env_float("CHANCERY_WORKER_INTERVAL", 2.0, minimum=0.05)
+# Work the worker should have done (lapse a hold, escalate, release after the gate opened, send
+# a mail) counts as "overdue action" on the pages once it is this many seconds late.
+CHANCERY_OVERDUE_ACTION_GRACE = env_float("CHANCERY_OVERDUE_ACTION_GRACE", 60.0, minimum=0)
 # While the database is unreachable every request is answered 503 with this Retry-After (s).
 CHANCERY_UNAVAILABLE_RETRY_AFTER = env_int("CHANCERY_UNAVAILABLE_RETRY_AFTER", 30, minimum=1)
 

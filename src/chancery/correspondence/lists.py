@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from chancery.correspondence.access import SUBJECT, can_read_content
 from chancery.correspondence.models import Message, State, Translation
 from chancery.correspondence.services.actions import may, may_translation
-from chancery.correspondence.services.counts import filter_messages
+from chancery.correspondence.services.counts import filter_messages, row_overdue_action
 from chancery.correspondence.services.sender import sender_status
 from chancery.directory.access import principals
 from chancery.lists import Table
@@ -28,6 +28,7 @@ SHOW: dict[str, tuple[str, str]] = {
     "held": ("held", "Held"),
     "awaiting": ("awaiting_second_officer", "Awaiting a second officer"),
     "overdue": ("overdue", "Overdue"),
+    "overdue_action": ("overdue_action", "Overdue action"),
     "pending": ("open", "Not yet delivered"),
     "delivered": ("delivered", "Delivered"),
     "acknowledged": ("acknowledged", "Acknowledged"),
@@ -77,7 +78,11 @@ TRACKING = """<a class="tracking" href="{% url 'message_detail' record.tracking 
 SENDER = """<span class="sender">{{ record.sender_office.polity }}</span>\
 <span class="sender-sub">{{ record.sender_office }}</span>"""
 STATE = """<span class="badge state-{{ record.state }}">{{ record.get_state_display }}</span>\
-{% if record.escalated_at %} <span class="badge escalated">Escalated</span>{% endif %}"""
+{% if record.escalated_at %} <span class="badge escalated">Escalated</span>{% endif %}\
+{% with late=record.overdue_action %}{% if late %}{% load chancery_web %} \
+<span class="badge escalated overdue-action" data-kind="{{ late.kind }}" \
+title="{{ late.label|capfirst }}: {{ late.should }}.">Overdue action · {{ late.since|age }}</span>\
+{% endif %}{% endwith %}"""
 TARGET_HOLD = """{% load chancery_web %}{% with hold=record.active_holds.0 t=record|target %}\
 {% if t %}<span class="target target-{{ t.level }}">{{ t.label }}</span>{% endif %} \
 {% if hold %}<span class="badge {% if hold.is_policy %}policy{% else %}held{% endif %}">\
@@ -101,6 +106,18 @@ def order_by_polity(
     return queryset, True
 
 
+class _StateColumn(tables.TemplateColumn):
+    """The state, with the overdue action flag (``services.counts.row_overdue_action``) on the
+    rows of a queryset from ``with_overdue_action``: ``record.overdue_action``."""
+
+    def render(self, record: Any, table: Any, *args: Any, **kwargs: Any) -> Any:
+        if not hasattr(record, "overdue_action"):
+            record.overdue_action = (
+                row_overdue_action(record) if hasattr(record, "a_hold") else None
+            )
+        return super().render(record, table, *args, **kwargs)
+
+
 def _held_row(record: Message) -> str:
     return "is-held" if getattr(record, "active_holds", None) else ""
 
@@ -116,7 +133,7 @@ class MessageTable(Table):
         "{% load chancery_web %}{{ record.received_at|when }}", verbose_name="Received",
         attrs={"td": {"class": "nowrap"}},
     )
-    state = tables.TemplateColumn(STATE, verbose_name="State")
+    state = _StateColumn(STATE, verbose_name="State")
     target = tables.TemplateColumn(
         TARGET_HOLD, verbose_name="Target / hold", order_by=("due_at",)
     )
@@ -168,7 +185,7 @@ class InboxTable(Table):
         "{{ record.get_channel_display }}", verbose_name="Channel",
         attrs={"th": {"class": "hide-narrow"}, "td": {"class": "hide-narrow"}},
     )
-    state = tables.TemplateColumn(STATE, verbose_name="State")
+    state = _StateColumn(STATE, verbose_name="State")
     action = _AcknowledgeColumn(
         template_name="correspondence/_inbox_action.html", verbose_name="Hold / action",
         orderable=False,

@@ -22,7 +22,12 @@ from django.db.models.functions import TruncDate
 
 from chancery import clock
 from chancery.correspondence.models import Message
-from chancery.correspondence.services.counts import count_messages
+from chancery.correspondence.services.counts import (
+    NO_OVERDUE_ACTION,
+    OverdueAction,
+    count_messages,
+    overdue_action,
+)
 from chancery.directory.models import Principal
 from chancery.ledger.models import Event
 from chancery.ledger.receipts import log_proofs
@@ -67,6 +72,9 @@ class PrincipalCounts:
     held_now_policy: int = 0
     overdue_now: int = 0
     """Not yet delivered and past the delivery target right now, held or not: ``past_target``."""
+    overdue_action: OverdueAction = NO_OVERDUE_ACTION
+    """Work Chancery does by itself and has not done (``counts.overdue_action``): how many
+    messages wait for it, of each kind, and since when (the oldest)."""
 
 
 def _zone(name: str) -> zoneinfo.ZoneInfo:
@@ -101,6 +109,8 @@ def daily_counts(now: dt.datetime | None = None) -> list[PrincipalCounts]:
       past it now (a rejected message is answered, so never late). A count of history: it does
       not go down when late messages are delivered. What is past its target *now* is
       ``overdue_now`` (``past_target``).
+
+    And per principal, now: the overdue action (``overdue_action``), with how long.
     """
     now = now or clock.now()
     principals = list(Principal.objects.order_by("id"))
@@ -126,6 +136,10 @@ def daily_counts(now: dt.datetime | None = None) -> list[PrincipalCounts]:
         if pk in out:
             for attr, name in NOW_COUNTS.items():
                 setattr(out[pk], attr, n[name])
+
+    for pk, stuck in overdue_action(Message.objects.all(), by="principal_id", now=now).items():
+        if pk in out:
+            out[pk].overdue_action = stuck
 
     for stats in out.values():
         stats.days.sort(key=lambda d: d.day, reverse=True)

@@ -88,9 +88,9 @@ def message_list(request: HttpRequest) -> HttpResponseBase:
     q = (request.GET.get("q") or "").strip()
     if q.upper().startswith("CH-"):
         return redirect("message_detail", tracking=q.upper())
-    qs = visible_messages(request.user).prefetch_related(_active_holds()).order_by(
-        "-received_at", "-id"
-    )
+    qs = services.with_overdue_action(
+        visible_messages(request.user).prefetch_related(_active_holds())
+    ).order_by("-received_at", "-id")
     context = list_context(
         request, MessageTable, qs, filterset=MessageFilter(request.GET, queryset=qs)
     )
@@ -283,6 +283,13 @@ def message_action(request: HttpRequest, tracking: str, action: str) -> HttpResp
 # --------------------------------------------------------------------------- inbox
 
 
+OVERDUE_NEXT_OFFICE = (
+    "When it is late, Chancery's automatic processing has stopped, and messages may be "
+    "waiting that should have reached you. Please tell the operations center."
+)
+"""What the principal's office is told to do about overdue action (no jargon: they need not
+know what stopped)."""
+
 INBOX_TABS: dict[str, tuple[str, str]] = {"": ("total", "All"), **SHOW}
 """The inbox's tabs: ``?show=`` key -> (the count and filter in ``services.counts``, label)."""
 
@@ -292,11 +299,9 @@ INBOX_TABS: dict[str, tuple[str, str]] = {"": ("total", "All"), **SHOW}
 def inbox(request: HttpRequest, slug: str) -> HttpResponseBase:
     principal = access.access_inbox(request.user, slug)
     own_office = acknowledges_for(request.user, principal)
-    qs = (
-        access.inbox_messages(request.user, principal)
-        .prefetch_related(_active_holds())
-        .order_by("-received_at", "-id")
-    )
+    qs = services.with_overdue_action(
+        access.inbox_messages(request.user, principal).prefetch_related(_active_holds())
+    ).order_by("-received_at", "-id")
     show = request.GET.get("show", "")
     if show and show in INBOX_TABS:
         qs = services.filter_messages(qs, INBOX_TABS[show][0])
@@ -312,6 +317,7 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponseBase:
         for row in context["table"].page.object_list
     )
     counts = services.count_messages(access.inbox_messages(request.user, principal))
+    stuck = services.overdue_action(access.inbox_messages(request.user, principal))
     return render_list(request, "correspondence/inbox.html", {
         **context,
         "principal": principal,
@@ -321,6 +327,9 @@ def inbox(request: HttpRequest, slug: str) -> HttpResponseBase:
             for key, (name, label) in INBOX_TABS.items()
         ],
         "policy_held": counts["held_policy"],
+        "overdue_action": stuck,
+        "overdue_link": f"{reverse('inbox', args=[principal.slug])}?show=overdue_action",
+        "overdue_next": OVERDUE_NEXT_OFFICE,
         "can_acknowledge": can_acknowledge,
         "nav_active": f"inbox-{principal.slug}",
     })

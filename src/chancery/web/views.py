@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
@@ -54,6 +55,12 @@ DASHBOARD_COUNTS = (
     ("past_target", "Past delivery target"),
     ("overdue", "Overdue, no hold"),
     ("escalated", "Escalated"),
+    ("overdue_action", "Overdue action"),
+)
+
+OVERDUE_NEXT_STAFF = (
+    "The worker does this on each pass (every few seconds); when it is late, the worker "
+    "(chancery worker) has stopped or is stuck: check it, and see the background processes."
 )
 
 
@@ -103,6 +110,9 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "policy_held_total": overall["held_policy"],
         "overdue_total": overall["overdue"],
         "escalated_total": overall["escalated"],
+        "overdue_action": services.overdue_action(visible, now=now),
+        "overdue_link": f"{reverse('message_list')}?show=overdue_action",
+        "overdue_next": OVERDUE_NEXT_STAFF,
         "queue": queue,
         "open_count": open_count,
         "queue_more": max(open_count - len(queue), 0),
@@ -113,6 +123,12 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- public transparency
+
+OVERDUE_NEXT_PUBLIC = (
+    "Chancery does this work by itself within seconds; when it is late, its automatic "
+    "processing has stopped. It is shown here so that stopping it cannot withhold messages "
+    "quietly."
+)
 
 
 @require_GET
@@ -126,6 +142,8 @@ def transparency_page(request: HttpRequest) -> HttpResponseBase:
         "totals": transparency.grand_totals(stats),
         "held_now": sum(s.held_now for s in stats),
         "overdue_now": sum(s.overdue_now for s in stats),
+        "overdue_action_now": sum(s.overdue_action.total.count for s in stats),
+        "overdue_next": OVERDUE_NEXT_PUBLIC,
         "log": log,
         "log_url": request.build_absolute_uri("/log").rstrip("/"),
         "as_of": clock.now(),

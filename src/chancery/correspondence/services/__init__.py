@@ -37,7 +37,13 @@ from chancery.correspondence.services.common import (
     active_hold,
 )
 from chancery.correspondence.services.counts import DEFINITIONS as COUNT_DEFINITIONS
-from chancery.correspondence.services.counts import count_messages, filter_messages
+from chancery.correspondence.services.counts import (
+    count_messages,
+    filter_messages,
+    overdue_action,
+    row_overdue_action,
+    with_overdue_action,
+)
 from chancery.correspondence.services.escalation import (
     MAIL_ATTEMPTS,
     MAIL_RETRY_AFTER,
@@ -77,7 +83,8 @@ __all__ = [
     "MAIL_RETRY_AFTER", "MAX_REASON",
     "MAX_SUBJECT", "OFFICERS", "POLICY_PENDING", "Submission", "acknowledge", "active_hold",
     "allowed_actions", "confirm_hold", "count_messages", "filter_messages", "may",
-    "deliver", "escalate_overdue", "expire_holds", "overdue_messages", "place_hold",
+    "deliver", "escalate_overdue", "expire_holds", "overdue_action", "overdue_messages",
+    "place_hold", "row_overdue_action", "with_overdue_action",
     "principal_counts", "receipt", "receipt_with_proofs", "reject", "release_hold",
     "renew_hold", "request_translation", "send_pending_notifications", "sender_status",
     "set_principal_status", "sign_off_translation", "submission_answer", "submit_message",

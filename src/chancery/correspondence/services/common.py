@@ -25,6 +25,10 @@ LIAISON_CHANNELS = {Channel.PORTAL, Channel.API, Channel.DIPLOMATIC_NOTE}
 OFFICERS = (Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER)
 MAX_SUBJECT = 300
 MAX_REASON = 2000
+MAIL_ATTEMPTS = 5
+MAIL_RETRY_AFTER = dt.timedelta(minutes=5)
+"""A notification mail is tried this many times; a claim (or a failed try) is retried after
+MAIL_RETRY_AFTER (``escalation.send_pending_notifications``; ``counts`` says when one is late)."""
 
 
 def _hours(name: str) -> dt.timedelta:

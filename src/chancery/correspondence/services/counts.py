@@ -5,18 +5,47 @@ lists filter with the same predicates (:func:`filter_messages`).
 Each count is a number of messages (a message held both by an officer and by the policy counts
 once in ``held``, once in each of ``held_officer`` and ``held_policy``). ``DEFINITIONS`` is what
 the pages show beside the numbers.
+
+*Overdue action* (``overdue_action`` and its kinds, ``ACTION_KINDS``) is not the same as
+``overdue``: it counts work the worker does by itself on every pass (lapse an expired hold,
+escalate a message past its target, deliver what a support policy no longer holds, send a
+notification mail) and has not done, later than ``CHANCERY_OVERDUE_ACTION_GRACE`` seconds: the
+sign that the worker has stopped. Each kind has the moment its work became due (the
+``a_<kind>`` annotations); :func:`overdue_action` counts them with the oldest, and
+:func:`row_overdue_action` says it of one listed message.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Greatest
 
 from chancery import clock
-from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, State
+from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, Notification, State
+from chancery.correspondence.services.common import MAIL_ATTEMPTS, MAIL_RETRY_AFTER
+from chancery.directory.models import Principal, StatusChange
 
 DEFINITIONS: dict[str, str] = {
     "total": "Every message received for the principal, whatever became of it.",
@@ -38,23 +67,171 @@ DEFINITIONS: dict[str, str] = {
             "are answered, so never late).",
     "ever_held_officer": "Was under an officer's hold at some time.",
     "ever_held_policy": "Was held by a support policy at some time.",
+    "overdue_action": "Waiting for work that Chancery does by itself within seconds, and late by "
+                      "more than a short grace period: a hold past its expiry still in force, "
+                      "a message past its delivery target never escalated, a message still held "
+                      "by a support policy that no longer applies, a notification mail not "
+                      "sent. When this is not zero, Chancery's automatic processing has "
+                      "stopped.",
+    "action_hold": "Under an officer's hold that is past its expiry and still in force (it "
+                   "should have lapsed by itself, and the message been delivered).",
+    "action_escalation": "Open, past its delivery target, not held and never escalated (it "
+                         "should have been escalated to the principal's office by itself).",
+    "action_gate": "Still held by a support policy that no longer applies: the principal's "
+                   "status reached what the policy waits for, or the policy changed (it should "
+                   "have been released and delivered by itself).",
+    "action_mail": "A notification mail about it that should have been sent by now and was "
+                   "not (a failed attempt counts once its retry is due).",
 }
 for _state in State:
     DEFINITIONS.setdefault(_state.value, f"In the state '{_state.label}' now.")
 
 NAMES = tuple(DEFINITIONS)
 
+ACTION_KINDS = ("action_hold", "action_escalation", "action_gate", "action_mail")
+"""The kinds of overdue action, in the worker's pass order; ``overdue_action`` is any of them."""
+ACTION_NAMES = ("overdue_action", *ACTION_KINDS)
 
-def _annotated(qs: QuerySet[Message]) -> QuerySet[Message]:
+
+@dataclass(frozen=True)
+class ActionText:
+    one: str
+    many: str
+    should_one: str
+    should_many: str
+
+
+ACTION_TEXTS: dict[str, ActionText] = {
+    "action_hold": ActionText(
+        "hold past its expiry still in force", "holds past their expiry still in force",
+        "it should have lapsed by itself", "they should have lapsed by themselves",
+    ),
+    "action_escalation": ActionText(
+        "message past its delivery target, not held and never escalated",
+        "messages past their delivery target, not held and never escalated",
+        "it should have been escalated to the principal's office by itself",
+        "they should have been escalated to the principal's office by themselves",
+    ),
+    "action_gate": ActionText(
+        "message still held by a support policy that no longer applies",
+        "messages still held by a support policy that no longer applies",
+        "it should have been delivered by itself", "they should have been delivered by themselves",
+    ),
+    "action_mail": ActionText(
+        "message whose notification mail was not sent",
+        "messages whose notification mails were not sent",
+        "it should have been sent by itself", "they should have been sent by themselves",
+    ),
+}
+"""What each kind is called on the pages (plain words: the reader need not know the worker)."""
+
+
+def grace() -> dt.timedelta:
+    """How late the worker's work may be before it counts as overdue action."""
+    return dt.timedelta(seconds=float(settings.CHANCERY_OVERDUE_ACTION_GRACE))
+
+
+def _gate_open(prefix: str = "principal__") -> Q:
+    """``not Principal.gate_active`` in SQL: no support policy, or a status at or past the one
+    it waits for (``Principal.gated_at``)."""
+    order = Principal.STATUS_ORDER
+    out = Q(**{f"{prefix}delivery_requires": ""})
+    for i, required in enumerate(order):
+        out |= Q(**{f"{prefix}delivery_requires": required, f"{prefix}status__in": order[i:]})
+    return out
+
+
+def _action_annotations(qs: QuerySet[Message]) -> QuerySet[Message]:
+    """``a_<kind>``: since when the worker's work of each kind has been due for the message
+    (null when none is due). The moments, one per kind:
+
+    - ``action_hold``: the expiry of the officer's hold still in force (``expire_holds``);
+    - ``action_escalation``: the delivery target, or the end of the last hold if later (a
+      message past its target is escalated once no hold accounts for it; ``escalate_overdue``);
+    - ``action_gate``: the latest of the policy hold's placement, the principal's last status
+      change and last edit in the admin (what can have opened the gate; ``sync_policy_gates``);
+    - ``action_mail``: the notification's creation, or the end of its retry wait once tried
+      (``send_pending_notifications``).
+    """
+    dt_field = DateTimeField()
+    active = Hold.objects.filter(message=OuterRef("pk"), released_at__isnull=True)
+    expiry = Subquery(
+        active.filter(is_policy=False, expires_at__isnull=False)
+        .order_by("expires_at").values("expires_at")[:1],
+        output_field=dt_field,
+    )
+    last_release = Subquery(
+        Hold.objects.filter(message=OuterRef("pk"), released_at__isnull=False)
+        .order_by("-released_at").values("released_at")[:1],
+        output_field=dt_field,
+    )
+    policy_placed = Subquery(
+        active.filter(is_policy=True).order_by("placed_at").values("placed_at")[:1],
+        output_field=dt_field,
+    )
+    last_status = Subquery(
+        StatusChange.objects.filter(principal=OuterRef("principal_id"))
+        .order_by("-at").values("at")[:1],
+        output_field=dt_field,
+    )
+    # The admin's log is kept on the real clock; ours may run ahead (CHANCERY_CLOCK_OFFSET).
+    offset = dt.timedelta(seconds=float(settings.CHANCERY_CLOCK_OFFSET))
+    last_edit = Subquery(
+        LogEntry.objects.filter(
+            content_type_id=ContentType.objects.get_for_model(Principal).pk,
+            object_id=Cast(OuterRef("principal_id"), CharField()),
+        )
+        .annotate(at=ExpressionWrapper(F("action_time") + offset, output_field=dt_field))
+        .order_by("-action_time").values("at")[:1],
+        output_field=dt_field,
+    )
+    mail = Subquery(
+        Notification.objects.filter(
+            message=OuterRef("pk"), sent_at__isnull=True, attempts__lt=MAIL_ATTEMPTS
+        )
+        .annotate(due=Case(
+            When(claimed_at__isnull=True, then=F("created_at")),
+            default=ExpressionWrapper(F("claimed_at") + MAIL_RETRY_AFTER, output_field=dt_field),
+            output_field=dt_field,
+        ))
+        .order_by("due").values("due")[:1],
+        output_field=dt_field,
+    )
+    held = Q(c_held_officer=True) | Q(c_held_policy=True)
+    return qs.annotate(a_hold=expiry, a_release=last_release, a_policy=policy_placed).annotate(
+        a_escalation=Case(
+            When(
+                Q(state__in=PRE_DELIVERY, escalated_at__isnull=True) & ~held,
+                then=Greatest("due_at", Coalesce("a_release", "due_at")),
+            ),
+            output_field=dt_field,
+        ),
+        a_gate=Case(
+            When(
+                Q(c_held_policy=True) & _gate_open(),
+                then=Greatest(
+                    "a_policy", Coalesce(last_status, "a_policy"), Coalesce(last_edit, "a_policy")
+                ),
+            ),
+            output_field=dt_field,
+        ),
+        a_mail=mail,
+    )
+
+
+def _annotated(qs: QuerySet[Message], names: Sequence[str] | None = None) -> QuerySet[Message]:
     active = Hold.objects.filter(message=OuterRef("pk"), released_at__isnull=True)
     ever = Hold.objects.filter(message=OuterRef("pk"))
-    return qs.annotate(
+    qs = qs.annotate(
         c_held_officer=Exists(active.filter(is_policy=False)),
         c_held_policy=Exists(active.filter(is_policy=True)),
         c_unconfirmed=Exists(active.filter(is_policy=False, confirmed_at__isnull=True)),
         c_ever_officer=Exists(ever.filter(is_policy=False)),
         c_ever_policy=Exists(ever.filter(is_policy=True)),
     )
+    if names is None or any(name in ACTION_NAMES for name in names):
+        qs = _action_annotations(qs)
+    return qs
 
 
 def predicates(now: dt.datetime | None = None) -> dict[str, Q]:
@@ -78,6 +255,12 @@ def predicates(now: dt.datetime | None = None) -> dict[str, Q]:
         "ever_held_officer": Q(c_ever_officer=True),
         "ever_held_policy": Q(c_ever_policy=True),
     }
+    cutoff = now - grace()
+    for kind in ACTION_KINDS:
+        out[kind] = Q(**{f"a_{kind.removeprefix('action_')}__lte": cutoff})
+    out["overdue_action"] = out["action_hold"]
+    for kind in ACTION_KINDS[1:]:
+        out["overdue_action"] |= out[kind]
     for state in State:
         out[state.value] = Q(state=state.value)
     return out
@@ -87,7 +270,7 @@ def filter_messages(
     qs: QuerySet[Message], name: str, now: dt.datetime | None = None
 ) -> QuerySet[Message]:
     """The messages of ``qs`` that count in ``name`` (what a list's filter shows)."""
-    return _annotated(qs).filter(predicates(now)[name])
+    return _annotated(qs, [name]).filter(predicates(now)[name])
 
 
 def count_messages(
@@ -104,7 +287,7 @@ def count_messages(
     fields; groups with no message are absent), else ``{name: n}``."""
     conditions = predicates(now)
     aggregates = {f"n_{name}": Count("id", filter=conditions[name]) for name in names}
-    annotated = _annotated(qs.order_by())
+    annotated = _annotated(qs.order_by(), names)
     if not by:
         row = annotated.aggregate(**aggregates)
         return {name: row[f"n_{name}"] or 0 for name in names}
@@ -118,3 +301,102 @@ def count_messages(
 
 def zero() -> dict[str, int]:
     return dict.fromkeys(NAMES, 0)
+
+
+# --------------------------------------------------------------------------- overdue action
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """``count`` messages of one kind of overdue action (or of any, kind ``overdue_action``);
+    ``since``: when the oldest became due (its age is how long it has been overdue)."""
+
+    kind: str
+    count: int
+    since: dt.datetime | None
+
+    @property
+    def label(self) -> str:
+        text = ACTION_TEXTS.get(self.kind)
+        if text is None:
+            return "message" if self.count == 1 else "messages"
+        return text.one if self.count == 1 else text.many
+
+    @property
+    def should(self) -> str:
+        text = ACTION_TEXTS.get(self.kind)
+        if text is None:
+            return ""
+        return text.should_one if self.count == 1 else text.should_many
+
+    @property
+    def definition(self) -> str:
+        return DEFINITIONS[self.kind]
+
+
+@dataclass(frozen=True)
+class OverdueAction:
+    """The overdue action among some messages: the total (messages with any kind) and each
+    kind with a count (``kinds``, in ``ACTION_KINDS`` order, only those not zero)."""
+
+    total: Overdue
+    kinds: tuple[Overdue, ...]
+
+    def __bool__(self) -> bool:
+        return self.total.count > 0
+
+
+NO_OVERDUE_ACTION = OverdueAction(Overdue("overdue_action", 0, None), ())
+
+
+def overdue_action(
+    qs: QuerySet[Message], *, by: str | None = None, now: dt.datetime | None = None
+) -> Any:
+    """Count the overdue action among ``qs``, each kind with the oldest, in one query.
+
+    ``by``: a field to group by (``"principal_id"``); then ``{key: OverdueAction}`` (groups
+    with none absent), else one ``OverdueAction``."""
+    now = now or clock.now()
+    conditions = predicates(now)
+    aggregates: dict[str, Any] = {}
+    for kind in ACTION_KINDS:
+        short = kind.removeprefix("action_")
+        aggregates[f"n_{kind}"] = Count("id", filter=conditions[kind])
+        aggregates[f"s_{kind}"] = Min(f"a_{short}", filter=conditions[kind])
+    aggregates["n_overdue_action"] = Count("id", filter=conditions["overdue_action"])
+    annotated = _annotated(qs.order_by(), ACTION_NAMES).filter(conditions["overdue_action"])
+
+    def summary(row: dict[str, Any]) -> OverdueAction:
+        kinds = tuple(
+            Overdue(kind, row[f"n_{kind}"], row[f"s_{kind}"])
+            for kind in ACTION_KINDS if row[f"n_{kind}"]
+        )
+        oldest = min((k.since for k in kinds if k.since is not None), default=None)
+        return OverdueAction(Overdue("overdue_action", row["n_overdue_action"] or 0, oldest), kinds)
+
+    if by is None:
+        return summary(annotated.aggregate(**aggregates))
+    out: dict[Any, OverdueAction] = {}
+    for row in annotated.values(by).annotate(**aggregates):
+        out[row[by]] = summary(row)
+    return out
+
+
+def with_overdue_action(qs: QuerySet[Message]) -> QuerySet[Message]:
+    """``qs`` with what :func:`row_overdue_action` reads on each row (for the lists' flags)."""
+    return _annotated(qs, ACTION_NAMES)
+
+
+def row_overdue_action(message: Message, now: dt.datetime | None = None) -> Overdue | None:
+    """The overdue action on one message of :func:`with_overdue_action` (the same rule as the
+    counts: due longer ago than the grace): the oldest kind and since when; None if none."""
+    cutoff = (now or clock.now()) - grace()
+    due = [
+        (since, kind) for kind in ACTION_KINDS
+        if (since := getattr(message, f"a_{kind.removeprefix('action_')}", None)) is not None
+        and since <= cutoff
+    ]
+    if not due:
+        return None
+    since, kind = min(due)
+    return Overdue(kind, 1, since)

@@ -19,6 +19,8 @@ from chancery.correspondence.models import (
     Notification,
 )
 from chancery.correspondence.services.common import (
+    MAIL_ATTEMPTS,
+    MAIL_RETRY_AFTER,
     _lock,
     _message_event,
     active_hold,
@@ -26,8 +28,7 @@ from chancery.correspondence.services.common import (
 from chancery.correspondence.services.counts import count_messages, filter_messages
 from chancery.directory.models import Principal
 
-MAIL_ATTEMPTS = 5
-MAIL_RETRY_AFTER = dt.timedelta(minutes=5)
+
 def principal_counts(principal: Principal) -> dict[str, int]:
     """The principal's messages counted as every page counts them (``counts.DEFINITIONS``);
     ``held_by_policy`` and ``held_by_officer`` are older names of ``held_policy`` and

@@ -1,0 +1,248 @@
+"""Overdue action: work the worker should have done and has not (issue 9, part 2).
+
+Each scenario is the real situation, made through the services (or the admin page) with the
+worker not running its pass; the clock is moved with ``chancery.clock.travel``. The dashboard,
+the principal's inbox and the public transparency page must say so, with how long; one real
+worker pass (``worker.run_once``) must clear it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.utils.html import escape
+
+from chancery import clock, worker
+from chancery.correspondence import services
+from chancery.correspondence.models import Message, Notification, State
+from chancery.directory.models import Principal
+from chancery.testing import body_of, client_for, fresh
+
+pytestmark = pytest.mark.django_db
+
+INBOX = "/principals/president-elect/inbox/"
+
+
+def _counts() -> dict[str, int]:
+    every = services.count_messages(Message.objects.all())
+    return {k: v for k, v in every.items() if k == "overdue_action" or k.startswith("action_")}
+
+
+def _text(html: str) -> str:
+    """The page's text, tags removed and spaces collapsed (what a reader sees)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _pages(people: dict[str, User]) -> dict[str, str]:
+    """The dashboard (an officer), the inbox (the principal's office) and the public page."""
+    return {
+        "dashboard": body_of(client_for(people["officer"]).get("/")),
+        "inbox": body_of(client_for(people["staffer"]).get(INBOX)),
+        "public": body_of(client_for(None).get("/transparency/")),
+    }
+
+
+def _assert_shown(people: dict[str, User], kind: str, line: str, message: Message) -> None:
+    """Every page flags ``message``'s overdue action of ``kind``, with ``line`` (count, what,
+    how long) in the breakdown; the public page names no message."""
+    pages = _pages(people)
+    dashboard, inbox, public = pages["dashboard"], pages["inbox"], pages["public"]
+    assert 'id="overdue-action"' in dashboard
+    assert "Overdue action: 1 message" in _text(dashboard)
+    assert line in _text(dashboard)
+    assert f'data-kind="{kind}"' in dashboard
+    assert "?show=overdue_action" in dashboard  # the breakdown links to the filtered list
+    stat = dashboard.split('id="stat-overdue-action"')[1].split("</div>")[0]
+    assert '<span class="n">1</span>' in stat
+
+    # The principal's office: the banner, in words that need no knowledge of the machinery, and
+    # the row's flag with how long.
+    assert 'id="overdue-action"' in inbox and line in _text(inbox)
+    assert "Please tell the operations center" in _text(inbox)
+    assert "worker" not in _text(inbox.split('id="overdue-action"')[1].split("</div>")[0])
+    row = inbox.split(f'data-tracking="{message.tracking}"')[1].split("</tr>")[0]
+    assert f'class="badge escalated overdue-action" data-kind="{kind}"' in row
+    age = line.rsplit("oldest ", 1)[1]
+    assert f"Overdue action · {age}" in _text(row)
+    # The inbox's tab lists it.
+    filtered = body_of(client_for(people["staffer"]).get(INBOX + "?show=overdue_action"))
+    assert message.tracking in filtered
+    listed = body_of(client_for(people["officer"]).get("/messages/?show=overdue_action"))
+    assert message.tracking in listed
+
+    # The public page: the count per principal with how long, and nothing of the message.
+    section = public.split('id="counts-president-elect"')[1].split("</section>")[0]
+    assert 'id="overdue-action-president-elect"' in section and line in _text(section)
+    assert "1 waiting for overdue action" in _text(section)
+    assert message.tracking not in public and escape(message.body) not in public
+
+
+def _assert_cleared(people: dict[str, User], message: Message) -> None:
+    assert _counts() == dict.fromkeys(_counts(), 0)
+    for name, html in _pages(people).items():
+        assert "overdue-action\"" not in html.replace('id="stat-overdue-action"', ""), name
+    row = _pages(people)["inbox"].split(f'data-tracking="{message.tracking}"')[1]
+    assert "Overdue action" not in row.split("</tr>")[0]
+
+
+# --------------------------------------------------------------------------- the three kinds
+
+
+def test_a_hold_past_its_expiry_still_in_force(
+    submit: Any, people: dict[str, User], settings: Any
+) -> None:
+    settings.CHANCERY_HOLD_LAPSE_HOURS = 1
+    message = submit()
+    services.place_hold(message, by=people["officer"], category="security", reason="Scan")
+    # The hold lapses after an hour; nobody ran the worker for the next 2 h 10 min.
+    with clock.travel(dt.timedelta(hours=3, minutes=10)):
+        assert _counts() == {
+            "overdue_action": 1, "action_hold": 1, "action_escalation": 0, "action_gate": 0,
+            "action_mail": 0,
+        }
+        _assert_shown(
+            people, "action_hold", "1 hold past its expiry still in force, oldest 2 h 10 min",
+            message,
+        )
+        result = worker.run_once()
+        assert result.expired == 1
+        assert fresh(message).state == State.DELIVERED
+        _assert_cleared(people, message)
+
+
+def test_a_message_past_its_target_never_escalated(
+    submit: Any, people: dict[str, User], mailoutbox: list[Any]
+) -> None:
+    message = submit()
+    # The delivery target is four hours; nobody ran the worker for 25 minutes past it.
+    with clock.travel(dt.timedelta(hours=4, minutes=25)):
+        assert _counts()["action_escalation"] == _counts()["overdue_action"] == 1
+        _assert_shown(
+            people, "action_escalation",
+            "1 message past its delivery target, not held and never escalated, oldest 25 min",
+            message,
+        )
+        result = worker.run_once()
+        assert result.escalated == 1 and result.mailed == 1 and len(mailoutbox) == 1
+        assert fresh(message).escalated_at is not None
+        _assert_cleared(people, message)
+
+
+def test_a_message_held_by_a_policy_that_no_longer_applies(
+    submit: Any, people: dict[str, User], gated: Principal
+) -> None:
+    with clock.travel(-dt.timedelta(hours=1)):  # received an hour ago
+        message = submit()  # held by the policy: delivery waits for ascertainment
+    assert services.count_messages(Message.objects.all())["held_policy"] == 1
+    assert _counts()["overdue_action"] == 0
+    # The administrator drops the support policy in the admin; the worker's sweep is what
+    # releases the messages it held, and the worker is not running. It is late from the
+    # moment of that edit, not from when the message was held.
+    _admin_change_principal(people["admin"], gated, delivery_requires="")
+    assert not fresh(gated).gate_active
+    with clock.travel(dt.timedelta(seconds=30)):  # within the grace: not yet a sign of anything
+        assert _counts()["overdue_action"] == 0
+    with clock.travel(dt.timedelta(minutes=40)):
+        assert _counts()["action_gate"] == _counts()["overdue_action"] == 1
+        _assert_shown(
+            people, "action_gate",
+            "1 message still held by a support policy that no longer applies, oldest 40 min",
+            message,
+        )
+        assert worker.run_once().gated == 1
+        assert fresh(message).state == State.DELIVERED
+        _assert_cleared(people, message)
+
+
+def test_an_escalation_mail_not_sent(submit: Any, people: dict[str, User]) -> None:
+    """A pass that escalated and stopped before mailing: the mail is overdue action too."""
+    message = submit()
+    with clock.travel(dt.timedelta(hours=4, minutes=1)):
+        assert [m.pk for m in services.escalate_overdue()] == [message.pk]
+    with clock.travel(dt.timedelta(hours=4, minutes=8)):
+        assert _counts()["action_mail"] == _counts()["overdue_action"] == 1
+        _assert_shown(
+            people, "action_mail", "1 message whose notification mail was not sent, oldest 7 min",
+            message,
+        )
+        assert worker.run_once().mailed == 1
+        assert Notification.objects.get().sent_at is not None
+        _assert_cleared(people, message)
+
+
+# --------------------------------------------------------------------------- the grace
+
+
+def test_the_grace_edge(submit: Any, people: dict[str, User], settings: Any) -> None:
+    """Work just inside the grace is not overdue action; one second past it, it is. (The clock
+    keeps running while a page renders, so "inside" is 3 s inside.)"""
+    settings.CHANCERY_HOLD_LAPSE_HOURS = 1
+    settings.CHANCERY_OVERDUE_ACTION_GRACE = 60
+    message = submit()
+    hold = services.place_hold(message, by=people["officer"], category="legal", reason="Check")
+    assert hold.expires_at is not None
+    expiry = hold.expires_at
+
+    def at(seconds_after_expiry: int) -> Any:
+        return clock.travel(expiry + dt.timedelta(seconds=seconds_after_expiry) - clock.now())
+
+    with at(57):
+        assert _counts()["overdue_action"] == 0
+        assert services.overdue_action(Message.objects.all()).total.count == 0
+    with at(57):
+        assert 'id="overdue-action"' not in body_of(client_for(people["staffer"]).get(INBOX))
+    with at(61):
+        assert _counts()["action_hold"] == 1
+        stuck = services.overdue_action(Message.objects.all())
+        assert stuck.total.count == 1 and stuck.total.since == expiry
+        assert 'id="overdue-action"' in body_of(client_for(people["staffer"]).get(INBOX))
+        assert "oldest 1 min" in _text(_pages(people)["dashboard"])
+    settings.CHANCERY_OVERDUE_ACTION_GRACE = 300  # a longer grace moves the edge with it
+    with at(61):
+        assert _counts()["overdue_action"] == 0
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _Form(HTMLParser):
+    """The values a browser would submit from the admin's change form (inputs and selects)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name and a.get("type") not in {"submit", "checkbox"}:
+            self.data[name] = a.get("value") or ""
+        elif tag == "input" and name and a.get("type") == "checkbox" and "checked" in a:
+            self.data[name] = a.get("value") or "on"
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, "")
+        elif tag == "option" and self._select and "selected" in a:
+            self.data[self._select] = a.get("value") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+
+
+def _admin_change_principal(admin: User, principal: Principal, **changes: str) -> None:
+    """Change a principal through the admin's change page, as an administrator does."""
+    url = f"/admin/directory/principal/{principal.pk}/change/"
+    c = client_for(admin)
+    form = _Form()
+    form.feed(body_of(c.get(url)))
+    data = {k: v for k, v in form.data.items() if k in form.data}
+    data.update(changes)
+    response = c.post(url, data)
+    assert response.status_code == 302, body_of(response)[:3000]
