@@ -61,6 +61,7 @@ MIDDLEWARE = [
     # Outermost: a lost database is a 503 with Retry-After (JSON on /api/), not an HTML 500,
     # whichever layer below meets it (web/outage.py).
     "chancery.web.outage.DatabaseUnavailableMiddleware",
+    "chancery.web.health.HealthMiddleware",  # /healthz, /readyz: before the host check
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,11 +159,14 @@ CHANCERY_HOLD_LAPSE_HOURS = env_float("CHANCERY_HOLD_LAPSE_HOURS", 24.0, minimum
 CHANCERY_HOLD_MAX_HOURS = env_float("CHANCERY_HOLD_MAX_HOURS", 72.0, minimum=0.01)
 CHANCERY_DELIVERY_TARGET_HOURS = env_float("CHANCERY_DELIVERY_TARGET_HOURS", 4.0, minimum=0.01)
 CHANCERY_WORKER_INTERVAL = env_float("CHANCERY_WORKER_INTERVAL", 2.0, minimum=0.05)
+# While the database is unreachable every request is answered 503 with this Retry-After (s).
+CHANCERY_UNAVAILABLE_RETRY_AFTER = env_int("CHANCERY_UNAVAILABLE_RETRY_AFTER", 30, minimum=1)
+# A background process (worker, sequencer) is "silent" once its last heartbeat is older than
+# this many seconds; 0 (the default): five of its intervals, and at least 60 s.
+CHANCERY_SILENT_AFTER = env_float("CHANCERY_SILENT_AFTER", 0.0, minimum=0)
 # Work the worker should have done (lapse a hold, escalate, release after the gate opened, send
 # a mail) counts as "overdue action" on the pages once it is this many seconds late.
 CHANCERY_OVERDUE_ACTION_GRACE = env_float("CHANCERY_OVERDUE_ACTION_GRACE", 60.0, minimum=0)
-# While the database is unreachable every request is answered 503 with this Retry-After (s).
-CHANCERY_UNAVAILABLE_RETRY_AFTER = env_int("CHANCERY_UNAVAILABLE_RETRY_AFTER", 30, minimum=1)
 
 # lingua: "low" accuracy loads ~25 MB of models for the demo's languages and labels sentences
 # correctly; "high" takes ~400 MB and helps only with one- or two-word texts.
@@ -201,6 +205,10 @@ CHANCERY_LOG_BATCH = env_int("CHANCERY_LOG_BATCH", 8192, minimum=1)
 # How far an event's time may run back behind an earlier entry of the log before `chancery
 # verify` reports it (concurrent transactions take their times before they commit).
 CHANCERY_VERIFY_CLOCK_SKEW = env_float("CHANCERY_VERIFY_CLOCK_SKEW", 5.0, minimum=0)
+# The worker's comparison of changed rows (ledger/integrity.py): queued rows per transaction,
+# and batches per pass (the rest waits for the next pass).
+CHANCERY_INTEGRITY_BATCH = env_int("CHANCERY_INTEGRITY_BATCH", 500, minimum=1)
+CHANCERY_INTEGRITY_BATCHES = env_int("CHANCERY_INTEGRITY_BATCHES", 20, minimum=1)
 CHANCERY_LOG_INTERVAL = env_float("CHANCERY_LOG_INTERVAL", 0.5, minimum=0.01)
 if CHANCERY_LOG_INTERVAL > 1:
     raise ValueError("CHANCERY_LOG_INTERVAL must be at most 1 second (batches at most 1 s apart)")

@@ -167,7 +167,10 @@ def test_every_kind_the_code_can_emit_is_declared_with_its_keys() -> None:
 
 
 def test_each_kind_is_declared_by_the_app_that_owns_its_subject() -> None:
-    owners = {"message": "chancery.correspondence.events", "principal": "chancery.directory.events"}
+    owners = {
+        "message": "chancery.correspondence.events", "principal": "chancery.directory.events",
+        "office": "chancery.directory.events", "integrity": "chancery.ledger.integrity",
+    }
     for kind in kinds.all_kinds():
         assert kind.declared_in == owners[kind.subject], kind
 

@@ -482,5 +482,21 @@ def _compare_translations(r: Replay, rows: list[dict[str, Any]]) -> None:
             r.bad(replay.requested, f"translation #{pk} has no row (deleted)")
 
 
+def _by_message(table: str) -> str:
+    return f"SELECT id, message_id FROM {table} WHERE id IN {{ids}}"  # noqa: S608
+
+
+TABLES: dict[str, str | None] = {
+    Message._meta.db_table: None,
+    Hold._meta.db_table: _by_message(Hold._meta.db_table),
+    Translation._meta.db_table: _by_message(Translation._meta.db_table),
+    Attachment._meta.db_table: _by_message(Attachment._meta.db_table),
+}
+"""The tables whose changed rows (queued by the triggers of migration 0003) the worker maps to
+a message and checks (``ledger/integrity.py``)."""
+
+
 def register() -> None:
-    checks.register("message", rows=message_rows, check=check_message, declared_in=__name__)
+    checks.register(
+        "message", rows=message_rows, check=check_message, declared_in=__name__, tables=TABLES
+    )

@@ -57,6 +57,7 @@ from chancery.correspondence.models import (
 )
 from chancery.correspondence.present import current_hold
 from chancery.correspondence.services.actions import acknowledges_for, allowed_translation_actions
+from chancery.correspondence.services.gate import policy_rehold
 from chancery.directory import access as directory_access
 from chancery.directory.access import liaison_mission, sending_offices
 from chancery.errors import ChanceryError, Conflict, InvalidInput, NotFound
@@ -528,6 +529,7 @@ def portal_message(request: HttpRequest, tracking: str) -> HttpResponseBase:
         "steps": [(s, i <= reached) for i, s in enumerate(steps)],
         "receipt": services.receipt(message),
         "log": transparency.message_log_status(message),
+        "rehold": policy_rehold(message) if "pending" in status else None,
         "nav_active": "portal",
     })
 

@@ -31,7 +31,7 @@ from chancery.directory.models import (
     Organisation,
     Principal,
 )
-from chancery.directory.services import set_principal_status
+from chancery.directory.services import record_office_holder, set_principal_status
 
 HOME = {
     Role.WATCH_OFFICER: "/",
@@ -158,12 +158,14 @@ def load_world() -> dict[str, Any]:
                     else None,
                     **_polity(o),
                 )
+                record_office_holder(office, by=None)
                 offices.setdefault((entry["key"], o["kind"]), office)
                 offices.setdefault((entry["key"], ""), office)
         for inst in world.INSTITUTIONS:
             office = Office.objects.create(
                 kind=inst.get("kind", "ministry"), title=inst["title"], **_polity(inst)
             )
+            record_office_holder(office, by=None)
             offices[(inst["key"], "")] = office
             offices[(inst["key"], office.kind)] = office
         missions: dict[str, Mission] = {}

@@ -7,6 +7,8 @@ records the change as an event and opens or closes the policy gate.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 
 from chancery.directory.models import (
@@ -18,6 +20,7 @@ from chancery.directory.models import (
     Principal,
     StatusChange,
 )
+from chancery.directory.services import HOLDER_FIELDS, record_office_holder
 
 
 @admin.register(Country)
@@ -35,6 +38,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 class OfficeInline(admin.TabularInline):
     model = Office
     extra = 0
+    can_delete = False
     fields = (
         "kind",
         "title",
@@ -46,19 +50,50 @@ class OfficeInline(admin.TabularInline):
     )
 
 
+def _holder_changed(form: Any, created: bool) -> bool:
+    return created or bool(set(form.changed_data) & set(HOLDER_FIELDS))
+
+
 @admin.register(Leader)
 class LeaderAdmin(admin.ModelAdmin):
     list_display = ("name", "native_name", "languages", "time_zone")
     search_fields = ("name", "native_name")
     inlines = [OfficeInline]
 
+    def save_formset(self, request, form, formset, change):  # type: ignore[no-untyped-def]
+        # An office added or changed here records its holder (office.holder), in the admin's
+        # transaction, as the office page does.
+        forms = [f for f in formset.forms if f.has_changed() and not _deleted(formset, f)]
+        created = {id(f): f.instance.pk is None for f in forms}
+        super().save_formset(request, form, formset, change)
+        for f in forms:
+            if f.instance.pk is not None and _holder_changed(f, created[id(f)]):
+                record_office_holder(f.instance, by=request.user)
+
+
+def _deleted(formset: Any, form: Any) -> bool:
+    return bool(getattr(formset, "can_delete", False) and formset._should_delete_form(form))
+
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
+    """An office's holder and term (leader, took office, left office) are recorded as an
+    ``office.holder`` event on every save that changes them, so a holder changed with SQL is
+    told from one changed here. Offices are not deleted (an office ends with its left-office
+    date; messages point at it)."""
+
     list_display = ("title", "leader", "kind", "country", "organisation", "took_office")
     list_filter = ("kind",)
     search_fields = ("title", "leader__name")
     autocomplete_fields = ("leader", "country", "organisation")
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if _holder_changed(form, not change):
+            record_office_holder(obj, by=request.user)
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
 
 
 @admin.register(Mission)

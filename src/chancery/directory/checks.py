@@ -1,4 +1,5 @@
-"""How ``chancery verify`` checks a principal against its ``principal.status`` events.
+"""How ``chancery verify`` checks a principal against its ``principal.status`` events, and an
+office's holder against its ``office.holder`` events.
 
 Registered from ``DirectoryConfig.ready()`` (see ``chancery.ledger.checks``). Each status change
 row must be one logged event (status, who, when); the last logged status must be the row's, and
@@ -12,7 +13,7 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-from chancery.directory.models import Principal, StatusChange
+from chancery.directory.models import Office, Principal, StatusChange
 from chancery.ledger import checks
 from chancery.ledger.checks import Finding, Subject
 
@@ -81,7 +82,64 @@ def check_principal(subject: Subject) -> Iterator[Finding]:
             )
 
 
+def office_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, Any]]:
+    offices = Office.objects.order_by("id")
+    if lo is not None:
+        offices = offices.filter(id__gte=lo)
+    if hi is not None:
+        offices = offices.filter(id__lt=hi)
+    for pk, leader, took, left in offices.values_list(
+        "id", "leader_id", "took_office", "left_office"
+    ):
+        yield pk, {
+            "leader": leader,
+            "took_office": took.isoformat() if took else None,
+            "left_office": left.isoformat() if left else None,
+        }
+
+
+def check_office(subject: Subject) -> Iterator[Finding]:
+    """The office's holder and term are the last ``office.holder`` event's. An office never
+    recorded (created before the event existed, or with SQL) has nothing to compare with."""
+    events = []
+    for e in subject.events:
+        if e.kind == "office.holder":
+            events.append(e)
+        else:
+            yield Finding(f"office #{subject.id}: {e} is not an office's event", e)
+    if subject.row is None:
+        if subject.events:
+            yield Finding(f"office #{subject.id}: its row is gone (deleted)", subject.events[-1])
+        return
+    for e in events:
+        if e.data.get("office") != subject.id:
+            yield Finding(f"office #{subject.id}: {e} names office {e.data.get('office')!r}", e)
+    if events:
+        last = events[-1]
+        wrong = [
+            name for name in ("leader", "took_office", "left_office")
+            if subject.row[name] != last.data.get(name)
+        ]
+        if wrong:
+            yield Finding(
+                f"office #{subject.id}: the row's {', '.join(wrong)} differ from {last}"
+                f" (holder: the row says leader #{subject.row['leader']}, the log leader "
+                f"#{last.data.get('leader')})",
+                last,
+            )
+
+
 def register() -> None:
     checks.register(
-        "principal", rows=principal_rows, check=check_principal, declared_in=__name__
+        "principal", rows=principal_rows, check=check_principal, declared_in=__name__,
+        tables={
+            Principal._meta.db_table: None,
+            StatusChange._meta.db_table: (
+                f"SELECT id, principal_id FROM {StatusChange._meta.db_table} WHERE id IN {{ids}}"  # noqa: S608
+            ),
+        },
+    )
+    checks.register(
+        "office", rows=office_rows, check=check_office, declared_in=__name__,
+        tables={Office._meta.db_table: None},
     )

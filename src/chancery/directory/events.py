@@ -12,3 +12,9 @@ def register() -> None:
         description="A principal's transition status changed (and whether delivery is open).",
         declared_in=__name__,
     )
+    declare(
+        "office.holder", subject="office",
+        public=("office", "leader", "took_office", "left_office"),
+        description="An office's holder (a leader's id, or none) and term were recorded.",
+        declared_in=__name__,
+    )

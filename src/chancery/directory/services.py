@@ -1,4 +1,4 @@
-"""The directory's rules: a principal's transition status.
+"""The directory's rules: a principal's transition status, and an office's holder on record.
 
 Recording a status is the directory's business; what a status *means* for the work waiting on
 the principal (the correspondence gate today, the call queue next) belongs to the apps that hold
@@ -17,7 +17,7 @@ from django.db import transaction
 from chancery import clock
 from chancery.accounts.models import Role
 from chancery.accounts.roles import require_role
-from chancery.directory.models import Principal, StatusChange
+from chancery.directory.models import Office, Principal, StatusChange
 from chancery.errors import Conflict, InvalidInput
 from chancery.inputs import clean_text
 from chancery.ledger.services import record_event
@@ -142,3 +142,24 @@ def set_principal_status(
         for listener in _listeners:
             released.extend(listener(principal, by, was_gated))
     return released
+
+
+# --- offices -------------------------------------------------------------------------------------
+
+HOLDER_FIELDS = ("leader", "took_office", "left_office")
+"""What ``office.holder`` records of an office: who holds it, from and until when."""
+
+
+def record_office_holder(office: Office, *, by: Any) -> None:
+    """Record an office's holder and term as they are in its row (in the caller's transaction:
+    the admin's save, the demo loader), so that ``chancery verify`` and the worker can tell a
+    holder changed with SQL from one changed here. Called on creation and whenever a holder
+    field changes."""
+    record_event(
+        "office", office.pk, "office.holder", actor=by,
+        data={
+            "office": office.pk, "leader": office.leader_id,
+            "took_office": office.took_office.isoformat() if office.took_office else None,
+            "left_office": office.left_office.isoformat() if office.left_office else None,
+        },
+    )

@@ -10,3 +10,8 @@ class LedgerConfig(AppConfig):
         from chancery.ledger import background
 
         background.register()
+        # The comparison of rows changed behind the application's back (before the log step),
+        # its alert event kinds, and verify's view of the alerts.
+        from chancery.ledger import integrity
+
+        integrity.register()

@@ -17,13 +17,28 @@ the event where the row and the log part (its ``seq`` becomes the divergent inde
 
 ``chancery verify`` merges events and rows by subject id in parallel processes over id ranges
 (``ledger/verify.py``); a check must not write and must not depend on other subjects.
+
+``tables`` says which database tables hold the subject's rows, for the worker's comparison of
+recently changed rows (``ledger/integrity.py``): the domain apps' triggers queue ``(table, row
+id)`` in ``ledger_changedrow`` on every change, and the worker maps each queued row to its
+subject through this map, then runs the same ``check``. A table maps to ``None`` when its row
+id is the subject's id (the message table for messages), or to a query giving ``(row id,
+subject id)`` for the ids in ``{ids}``::
+
+    tables={
+        "correspondence_message": None,
+        "correspondence_hold": "SELECT id, message_id FROM correspondence_hold WHERE id IN {ids}",
+    }
+
+A deleted dependent row cannot be mapped by a query: the triggers of a dependent table queue its
+subject's row too (a hold's message), so the subject is checked all the same.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
@@ -96,19 +111,47 @@ class SubjectChecks:
     rows: Rows
     check: Check
     declared_in: str
+    tables: dict[str, str | None] = field(default_factory=dict)
+    """Table -> how its row ids map to subject ids (see the module's text)."""
 
 
 _CHECKS: dict[str, SubjectChecks] = {}
 
 
-def register(subject_type: str, *, rows: Rows, check: Check, declared_in: str) -> None:
+def register(
+    subject_type: str, *, rows: Rows, check: Check, declared_in: str,
+    tables: dict[str, str | None] | None = None,
+) -> None:
     previous = _CHECKS.get(subject_type)
     if previous is not None and previous.declared_in != declared_in:
         raise ValueError(
             f"subject type {subject_type!r} has checks registered by {previous.declared_in} "
             f"already; {declared_in} cannot register others"
         )
-    _CHECKS[subject_type] = SubjectChecks(subject_type, rows, check, declared_in)
+    for table, query in (tables or {}).items():
+        owner = table_owner(table)
+        if owner is not None and owner.subject_type != subject_type:
+            raise ValueError(
+                f"table {table!r} is mapped to subject {owner.subject_type!r} already "
+                f"({owner.declared_in}); {declared_in} cannot map it to {subject_type!r}"
+            )
+        if query is not None and "{ids}" not in query:
+            example = f"SELECT id, parent_id FROM {table} WHERE id IN {{ids}}"  # noqa: S608
+            raise ValueError(
+                f"{declared_in}: the query mapping table {table!r} to {subject_type!r} must "
+                f"select (row id, subject id) for the ids in {{ids}}, e.g. {example!r}"
+            )
+    _CHECKS[subject_type] = SubjectChecks(
+        subject_type, rows, check, declared_in, dict(tables or {})
+    )
+
+
+def table_owner(table: str) -> SubjectChecks | None:
+    """The registered checks whose subject ``table``'s rows belong to (None: no app said)."""
+    for registered in _CHECKS.values():
+        if table in registered.tables:
+            return registered
+    return None
 
 
 def registered() -> list[SubjectChecks]:

@@ -107,6 +107,15 @@ def _escalation_body(message: Message) -> str:
     )
 
 
+def _body(note: Notification, message: Message) -> str:
+    """A queued mail's text, by its kind: an escalation, or a sender told of a policy hold."""
+    from chancery.correspondence.services.gate import POLICY_HOLD_NOTICE, policy_hold_body
+
+    if note.kind == POLICY_HOLD_NOTICE:
+        return policy_hold_body(message)
+    return _escalation_body(message)
+
+
 def send_pending_notifications(limit: int = 100) -> int:
     """Send escalation mails after the commit that recorded them (worker).
 
@@ -139,7 +148,7 @@ def send_pending_notifications(limit: int = 100) -> int:
             note.save(update_fields=["error", "attempts"])
             continue
         try:
-            send_mail(note.subject, _escalation_body(message), None, note.recipients)
+            send_mail(note.subject, _body(note, message), None, note.recipients)
         except Exception as exc:  # noqa: BLE001 - the failure is recorded, shown and retried
             note.error = f"attempt {note.attempts}: {exc}"[:1000]
             note.save(update_fields=["error"])

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 
+from chancery import clock
+from chancery.accounts.models import Role
 from chancery.correspondence.models import (
     PRE_DELIVERY,
     Hold,
     Message,
+    Notification,
 )
 from chancery.correspondence.services.common import (
     _active_hold_exists,
@@ -61,8 +66,71 @@ def _close_gate(principal: Principal) -> int:
         message = _lock(message_id)
         if message.state in PRE_DELIVERY and active_hold(message) is None:
             _place_policy_hold(message, principal)
+            _tell_sender_held(message, principal)
             held += 1
     return held
+
+
+# --- telling the sender --------------------------------------------------------------------------
+
+POLICY_HOLD_NOTICE = "policy_hold"
+"""``Notification.kind`` of the mail that tells a sender its message is held (again) by the
+support policy: the first gate tells the sender in intake's answer ("received, delivery pending
+the transition"); a gate that closes later, on a message already received, tells it by mail and
+on the portal."""
+
+
+def sender_recipients(message: Message) -> list[str]:
+    """Who speaks for the message's sender: the liaison who submitted it and the active
+    liaisons of a mission of the same country or organisation (their emails)."""
+    office = message.sender_office
+    polity = (
+        Q(profile__mission__country_id=office.country_id) if office.country_id
+        else Q(profile__mission__organisation_id=office.organisation_id)
+    )
+    liaisons = get_user_model().objects.filter(
+        polity, groups__name=Role.LIAISON, is_active=True
+    ).exclude(email="")
+    emails = set(liaisons.values_list("email", flat=True))
+    submitter = message.submitted_by
+    if submitter is not None and submitter.is_active and submitter.email:
+        emails.add(submitter.email)
+    return sorted(emails)
+
+
+def _tell_sender_held(message: Message, principal: Principal) -> None:
+    """Queue the mail telling the sender that the message it was told was on its way is held
+    by the policy now (sent after commit by the worker's ``send_pending_notifications``)."""
+    Notification.objects.create(
+        message=message, kind=POLICY_HOLD_NOTICE, recipients=sender_recipients(message),
+        created_at=clock.now(),
+        subject=f"[Chancery] {message.tracking}: delivery is pending the transition again",
+    )
+
+
+def policy_hold_body(message: Message) -> str:
+    """The text of the mail ``_tell_sender_held`` queues (no reason, no content: the policy and
+    the status are public)."""
+    principal = message.principal
+    return (
+        f"{message.tracking}, your message to the {principal.title}, received "
+        f"{message.received_at:%Y-%m-%d %H:%M} UTC, is held by the {principal.title}'s support "
+        f"policy: the transition status is now '{principal.get_status_display()}', and the "
+        "policy holds messages until it reaches "
+        f"'{Principal.Status(principal.delivery_requires).label}'.\n"
+        "Your message is received, counted and visible to the principal's office; it will be "
+        "delivered in order of receipt when the status is reached. The hold is recorded in the "
+        "message's history and in the public log; the liaison portal shows it.\n"
+    )
+
+
+def policy_rehold(message: Message) -> Notification | None:
+    """The latest notice that the message was held by the policy after it was received (the
+    portal says so), or None."""
+    return (
+        Notification.objects.filter(message=message, kind=POLICY_HOLD_NOTICE)
+        .order_by("-id").first()
+    )
 
 
 @on_status_change
