@@ -60,7 +60,8 @@ def test_log_serves_checkpoint_key_and_tiles(submit: Any, client: Client) -> Non
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     assert response["Cache-Control"] == "no-cache"
-    assert response.content.decode() == head.checkpoint.note
+    # The log's signed note, then its stamp (the installation's witness key's cosignature).
+    assert head.stamp and response.content.decode() == head.checkpoint.note + head.stamp
     assert client.get("/log/key").content.decode().strip() == head.vkey
 
     path = tiles.tile_path(0, 0, head.size)

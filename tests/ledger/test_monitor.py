@@ -70,8 +70,10 @@ def _signer() -> note.Signer:
 
 
 def _serve(text: str) -> None:
-    """Make /log/checkpoint serve ``text`` (the head's checkpoint row, edited in place)."""
+    """Make /log/checkpoint serve ``text`` (the head's checkpoint row, edited in place, and
+    no stamp)."""
     Checkpoint.objects.filter(pk=_head().checkpoint_id).update(note=text, cosigned="")
+    LogHead.objects.update(stamp="")
 
 
 def _forge(size: int, root: bytes, signer: note.NoteSigner | None = None) -> str:
@@ -118,7 +120,7 @@ def test_first_run_trusts_on_first_use_and_saves_the_note_verbatim(
     assert result.first_run and result.changed
     assert (result.size, result.root) == (head.size, bytes(head.checkpoint.root))
     assert "on first use" in result.lines()[0]
-    assert _saved(state) == head.checkpoint.note
+    assert _saved(state) == sequencer.served(head)
     assert result.state_file.name.endswith(".checkpoint")
 
 
@@ -140,7 +142,7 @@ def test_growth_is_verified_by_a_consistency_proof_from_the_tiles(
     assert result.lines() == [
         f"size {head.size} root {monitor._b64(result.root)} consistent with {first}"
     ]
-    assert _saved(state) == head.checkpoint.note
+    assert _saved(state) == sequencer.served(head)
     again = mon.check()
     assert not again.changed and again.lines() == []
 
@@ -205,7 +207,7 @@ def test_a_log_that_went_backwards_is_detected(base: str, state: Path, submit: A
     with pytest.raises(MonitorError, match="went backwards") as info:
         mon.check()
     assert f"size {old_checkpoint.size}" in str(info.value)
-    assert _saved(state) == new_head.checkpoint.note
+    assert _saved(state) == sequencer.served(new_head)
 
 
 def test_tampered_hash_tile_fails_the_consistency_check(
@@ -276,7 +278,8 @@ def test_witness_cosignature_is_required_when_given(base: str, state: Path, subm
     cosigned = head.checkpoint.note + witness.cosign(body, 1_700_000_000)
     Checkpoint.objects.filter(pk=head.checkpoint_id).update(cosigned=cosigned)
     assert mon.check().size == head.size
-    assert _saved(state) == cosigned
+    assert _saved(state) == sequencer.served(_head())
+    assert _saved(state).endswith(head.stamp + cosigned.removeprefix(head.checkpoint.note))
 
 
 def test_unreachable_server_and_wrong_prefix_give_clear_errors(

@@ -500,7 +500,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Node]
     try:
         for node in (a, b):
             node.cli("migrate")
-            node.log_vkey = node.cli("log", "key").stdout.strip()
+            node.log_vkey = node.cli("log", "key", "--only", "log").stdout.strip()
         a.env["CHANCERY_WITNESS_LOGS"] = b.log_vkey
         b.env["CHANCERY_WITNESS_LOGS"] = a.log_vkey
         for node in (a, b):

@@ -31,7 +31,7 @@ from chancery.correspondence.services.counts import (
 from chancery.directory.models import Principal
 from chancery.ledger.models import Event
 from chancery.ledger.receipts import log_proofs
-from chancery.ledger.sequencer import current_head
+from chancery.ledger.sequencer import current_head, served
 
 RECEIVED_KIND = "message.received"
 
@@ -168,7 +168,7 @@ def log_state() -> dict[str, Any] | None:
         "origin": head.origin,
         "vkey": head.vkey,
         "size": head.size,
-        "checkpoint": head.checkpoint.served,
+        "checkpoint": served(head),
         "signed_at": head.checkpoint.created_at,
         "cosigned": bool(head.checkpoint.cosigned),
         # The sequencer's queue, read through its partial index: small and cheap.

@@ -12,8 +12,9 @@ import os
 from pathlib import Path
 
 from chancery.ledger import tiles
+from chancery.ledger.keys import witness_signer
 from chancery.ledger.models import ENTRIES_LEVEL
-from chancery.ledger.sequencer import ensure_head, stored_tile
+from chancery.ledger.sequencer import ensure_head, served, stored_tile
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -35,5 +36,6 @@ def export(directory: Path) -> tuple[int, int]:
         _write(target, stored_tile(level, ref.index, ref.width))
         written += 1
     _write(directory / "key", (head.vkey + "\n").encode())
-    _write(directory / "checkpoint", head.checkpoint.served.encode())
+    _write(directory / "timestamp-key", (witness_signer().vkey + "\n").encode())
+    _write(directory / "checkpoint", served(head).encode())
     return head.size, written

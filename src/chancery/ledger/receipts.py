@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chancery.ledger import proof
-from chancery.ledger.sequencer import current_head, proof_reader
+from chancery.ledger.sequencer import current_head, proof_reader, served
 from chancery.ledger.services import history
 
 
@@ -20,7 +20,7 @@ def log_proofs(
     the sender recomputes from its text and the salt in its receipt."""
     head = current_head()
     size = head.size if head else 0
-    checkpoint = head.checkpoint.served if head else ""
+    checkpoint = served(head) if head else ""
     reader = proof_reader(head) if proofs and head and size else None
     events = history(subject_type, subject_id)
     if kind is not None:

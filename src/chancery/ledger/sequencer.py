@@ -9,7 +9,13 @@ Each batch runs in one database transaction:
    with the previous head (a consistency proof computed from the new tiles, verified against the
    old signed root),
 4. give the events their log indexes, write the tiles, sign a C2SP checkpoint with Ed25519,
-5. move the head with a compare-and-swap on its size.
+   and stamp it (a timestamped ``cosignature/v1`` by this installation's witness key),
+5. move the head (and its stamp) with a compare-and-swap on its size.
+
+Between batches :func:`restamp` renews the stamp of the current checkpoint once it is older than
+``CHANCERY_LOG_STAMP_INTERVAL``, even when nothing new arrived: the served checkpoint then
+carries a fresh signed time, so an outside monitor can tell an idle log (recent stamp, same
+size) from a stopped sequencer or a stale copy (old stamp).
 
 A crash anywhere before the commit rolls all of it back: the events stay pending and the next
 batch integrates them, so nothing acknowledged (committed) is ever lost. Events that commit out
@@ -19,6 +25,7 @@ order is the order of integration, recorded in ``seq``.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
@@ -28,7 +35,7 @@ from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
 
 from chancery import clock
-from chancery.ledger import keys, merkle, note, tiles
+from chancery.ledger import keys, liveness, merkle, note, tiles
 from chancery.ledger.models import ENTRIES_LEVEL, Checkpoint, Event, LogHead, Tile
 
 log = logging.getLogger(__name__)
@@ -110,8 +117,53 @@ def signed_checkpoint(signer: note.Signer, size: int, root: bytes) -> str:
     return note.sign_note(note.Checkpoint(origin=signer.name, size=size, root=root).body(), signer)
 
 
+def stamp(
+    origin: str, size: int, root: bytes, at: dt.datetime | None = None
+) -> tuple[str, dt.datetime]:
+    """The stamp of a checkpoint: this installation's witness key's timestamped cosignature
+    (C2SP tlog-cosignature, ``cosignature/v1``) of the checkpoint body, as a signature line, and
+    its time. The time is ``clock.now()`` (the one clock the pages read) to the whole second, as
+    the cosignature carries it."""
+    moment = at or clock.now()
+    timestamp = int(moment.timestamp())
+    body = note.Checkpoint(origin=origin, size=size, root=root).body()
+    line = keys.witness_signer().cosign(body, timestamp)
+    return line, dt.datetime.fromtimestamp(timestamp, dt.UTC)
+
+
+def served(head: LogHead) -> str:
+    """The checkpoint as ``/log/checkpoint`` serves it: one C2SP signed note with the log's own
+    signature first, then the head's stamp, then any witnesses' cosignatures.
+
+    A verifier ignores the signatures of keys it does not know, so the stamp costs those who do
+    not check it nothing. A witness line by the stamp's own key (this installation witnessing
+    itself) is left out: the stamp is the newer of the two."""
+    base = head.checkpoint.served
+    line = head.stamp
+    split = base.rfind("\n\n")
+    if not line or split < 0 or not base.endswith("\n"):
+        return base
+    text, lines = base[: split + 2], base[split + 2 :].splitlines(keepends=True)
+    try:
+        mine = note.parse_signature_line(line)
+    except note.NoteError:  # never written so; serve what the log signed rather than fail
+        log.error("the log head's stamp is not a signature line: %r", line[:200])
+        return base
+    others = []
+    for sig_line in lines[1:]:
+        try:
+            sig = note.parse_signature_line(sig_line)
+        except note.NoteError:
+            others.append(sig_line)
+            continue
+        if (sig.name, sig.key_id) != (mine.name, mine.key_id):
+            others.append(sig_line)
+    return text + "".join(lines[:1]) + line + "".join(others)
+
+
 def _create_head(signer: note.Signer) -> LogHead:
-    """The empty log: a signed checkpoint of size 0, so /log/checkpoint answers from the start."""
+    """The empty log: a signed and stamped checkpoint of size 0, so /log/checkpoint answers
+    from the start."""
     cp = Checkpoint.objects.create(
         size=0,
         root=merkle.EMPTY_ROOT,
@@ -119,8 +171,10 @@ def _create_head(signer: note.Signer) -> LogHead:
         right_edge=b"",
         created_at=clock.now(),
     )
+    line, at = stamp(signer.name, 0, merkle.EMPTY_ROOT)
     return LogHead.objects.create(
-        pk=HEAD_PK, origin=signer.name, vkey=signer.vkey, size=0, checkpoint=cp
+        pk=HEAD_PK, origin=signer.name, vkey=signer.vkey, size=0, checkpoint=cp,
+        stamp=line, stamped_at=at,
     )
 
 
@@ -239,6 +293,7 @@ def integrate(limit: int | None = None) -> Integrated:
     ):
         raise LogIntegrityError(f"size {new_size} is not consistent with size {size}")
     note_text = signed_checkpoint(signer, new_size, new_root)
+    stamp_line, stamped_at = stamp(signer.name, new_size, new_root)
 
     with transaction.atomic():
         locked = LogHead.objects.select_for_update().filter(pk=HEAD_PK).values("size").first()
@@ -254,11 +309,37 @@ def integrate(limit: int | None = None) -> Integrated:
             created_at=clock.now(),
         )
         moved = LogHead.objects.filter(pk=HEAD_PK, size=size).update(
-            size=new_size, checkpoint=cp
+            size=new_size, checkpoint=cp, stamp=stamp_line, stamped_at=stamped_at
         )
         if moved != 1:
             raise HeadMoved(f"the head left size {size} during this batch")
     return Integrated(size, new_size)
+
+
+def restamp(older_than: float | None = None) -> bool:
+    """Renew the stamp of the current checkpoint if it is older than ``older_than`` seconds
+    (default ``CHANCERY_LOG_STAMP_INTERVAL``) or missing; whether it was renewed.
+
+    The write is a compare-and-swap on the head's size, checkpoint and stamp as read, so a
+    batch that moved the head meanwhile (its own stamp is newer anyway) or another sequencer
+    that renewed the stamp first wins. A stamp from the future (the clock was set back) is
+    renewed too, so the stamp follows the clock the pages read."""
+    older_than = settings.CHANCERY_LOG_STAMP_INTERVAL if older_than is None else older_than
+    head = current_head()
+    if head is None:
+        return False
+    now = clock.now()
+    if (
+        head.stamp
+        and head.stamped_at is not None
+        and abs((now - head.stamped_at).total_seconds()) < older_than
+    ):
+        return False
+    line, at = stamp(head.origin, head.size, bytes(head.checkpoint.root), now)
+    moved = LogHead.objects.filter(
+        pk=HEAD_PK, size=head.size, checkpoint_id=head.checkpoint_id, stamp=head.stamp
+    ).update(stamp=line, stamped_at=at)
+    return moved == 1
 
 
 def stored_tile_entries(index: int, width: int) -> bytes:
@@ -286,7 +367,9 @@ def run_forever(
     interval: float | None = None,
     after_batch: Callable[[], object] | None = None,
 ) -> None:
-    """Integrate every ``interval`` seconds (at most 1 s apart) until ``stop`` is set."""
+    """Integrate every ``interval`` seconds (at most 1 s apart) until ``stop`` is set, and
+    renew the current checkpoint's stamp when it is older than ``CHANCERY_LOG_STAMP_INTERVAL``
+    (:func:`restamp`)."""
     stop = stop or threading.Event()
     interval = interval if interval is not None else settings.CHANCERY_LOG_INTERVAL
     announced = False
@@ -297,7 +380,8 @@ def run_forever(
                 head = ensure_head()
                 log.warning("transparency log %s, verifier key %s", head.origin, head.vkey)
                 announced = True
-            integrate_all()
+            liveness.record_tick(integrate_all(), interval)  # the heartbeat, every tick
+            restamp()
             if after_batch is not None:
                 # Every tick, not only after this thread's batches: the worker's own pass may
                 # have integrated one. It is cheap (it only wakes the witness thread).
