@@ -311,6 +311,17 @@ def test_a_status_change_that_re_holds_messages_tells_their_senders(
     assert "Received; delivery is pending the transition." in page
     assert 'id="rehold"' in page and "Held again on" in page
     assert "your mission's liaisons were told by email" in page
+    # Without a liaison's address the notice says so (and the portal still shows the hold).
+    liaison.email = ""
+    liaison.save()
+    set_principal_status(gated, by=admin, status=Principal.Status.ASCERTAINED)
+    alone = submit("Another, while the gate was open.")
+    set_principal_status(gated, by=admin, status=Principal.Status.CANDIDATE)
+    unsent = Notification.objects.get(message=alone)
+    assert unsent.recipients == []
+    assert worker.run_once().mailed == 0
+    unsent.refresh_from_db()
+    assert unsent.error.startswith("no recipient: no liaison of the sender's mission")
     # The first message, delivered when the gate opened, is not re-held nor told.
     first.refresh_from_db()
     assert first.state == "delivered"

@@ -116,6 +116,17 @@ def _body(note: Notification, message: Message) -> str:
     return _escalation_body(message)
 
 
+def _no_recipient(note: Notification) -> str:
+    from chancery.correspondence.services.gate import POLICY_HOLD_NOTICE
+
+    if note.kind == POLICY_HOLD_NOTICE:
+        return (
+            "no recipient: no liaison of the sender's mission has an email address (set one in "
+            "the admin; the portal shows the hold meanwhile)"
+        )
+    return "no recipient: set the principal's office email (or the staffers' emails)"
+
+
 def send_pending_notifications(limit: int = 100) -> int:
     """Send escalation mails after the commit that recorded them (worker).
 
@@ -141,9 +152,7 @@ def send_pending_notifications(limit: int = 100) -> int:
         ).get(pk=pk)
         message = note.message
         if not note.recipients or message is None:
-            note.error = (
-                "no recipient: set the principal's office email (or the staffers' emails)"
-            )
+            note.error = _no_recipient(note)
             note.attempts = MAIL_ATTEMPTS
             note.save(update_fields=["error", "attempts"])
             continue
