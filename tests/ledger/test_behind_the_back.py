@@ -326,3 +326,49 @@ def test_a_status_change_that_re_holds_messages_tells_their_senders(
     first.refresh_from_db()
     assert first.state == "delivered"
     assert not Notification.objects.filter(message=first).exists()
+
+
+@pytest.mark.django_db
+def test_an_office_holder_changed_in_the_admin_is_on_record_and_raises_nothing(
+    world: dict[str, Any], people: dict[str, Any]
+) -> None:
+    """The admin (office page, and the leader page's inline offices) records office.holder;
+    the worker's comparison then finds the row and the log agree. Offices are not deleted."""
+    client = client_for(people["admin"])
+    office: Office = world["pm_ca"]
+    macron = world["pres_fr"].leader
+    response = client.post(f"/admin/directory/office/{office.pk}/change/", {
+        "leader": macron.pk, "country": office.country_id, "organisation": "",
+        "kind": office.kind, "title": office.title, "form_of_address": "",
+        "took_office": "2020-11-01", "left_office": "",
+    })
+    assert response.status_code == 302, body_of(response)
+    holder = Event.objects.get(kind="office.holder", subject_id=office.pk)
+    assert holder.data == {
+        "office": office.pk, "leader": macron.pk, "took_office": "2020-11-01", "left_office": None,
+    }
+    assert holder.actor == people["admin"]
+    # A save that leaves the holder as it was records nothing more.
+    client.post(f"/admin/directory/office/{office.pk}/change/", {
+        "leader": macron.pk, "country": office.country_id, "organisation": "",
+        "kind": office.kind, "title": "Prime Minister", "form_of_address": "",
+        "took_office": "2020-11-01", "left_office": "",
+    })
+    assert Event.objects.filter(kind="office.holder").count() == 1
+    # An office added on the leader's page is on record too.
+    response = client.post(f"/admin/directory/leader/{macron.pk}/change/", {
+        "name": macron.name, "native_name": "", "languages": json.dumps(macron.languages),
+        "time_zone": macron.time_zone,
+        "offices-TOTAL_FORMS": "1", "offices-INITIAL_FORMS": "0",
+        "offices-MIN_NUM_FORMS": "0", "offices-MAX_NUM_FORMS": "1000",
+        "offices-0-kind": "other", "offices-0-title": "Co-Prince of Andorra",
+        "offices-0-form_of_address": "", "offices-0-country": world["fr"].pk,
+        "offices-0-organisation": "", "offices-0-took_office": "2017-05-14",
+        "offices-0-left_office": "",
+    })
+    assert response.status_code == 302, body_of(response)
+    added = Office.objects.get(title="Co-Prince of Andorra")
+    assert Event.objects.get(kind="office.holder", subject_id=added.pk).data["leader"] == macron.pk
+    assert worker.run_once().integrity == 0
+    assert client.post(f"/admin/directory/office/{office.pk}/delete/").status_code == 403
+    assert verify_log().ok
