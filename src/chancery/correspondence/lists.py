@@ -113,7 +113,7 @@ class _StateColumn(tables.TemplateColumn):
     def render(self, record: Any, table: Any, *args: Any, **kwargs: Any) -> Any:
         if not hasattr(record, "overdue_action"):
             record.overdue_action = (
-                row_overdue_action(record) if hasattr(record, "a_hold") else None
+                row_overdue_action(record) if hasattr(record, "since_action_hold") else None
             )
         return super().render(record, table, *args, **kwargs)
 

@@ -10,9 +10,9 @@ the pages show beside the numbers.
 ``overdue``: it counts work the worker does by itself on every pass (lapse an expired hold,
 escalate a message past its target, deliver what a support policy no longer holds, send a
 notification mail) and has not done, later than ``CHANCERY_OVERDUE_ACTION_GRACE`` seconds: the
-sign that the worker has stopped. Each kind has the moment its work became due (the
-``a_<kind>`` annotations); :func:`overdue_action` counts them with the oldest, and
-:func:`row_overdue_action` says it of one listed message.
+sign that the worker has stopped. Each kind is the condition of the worker's own step, with the
+moment its work fell due (``_action_conditions``, ``_since``); :func:`overdue_action` counts
+them with the oldest, and :func:`row_overdue_action` says it of one listed message.
 """
 
 from __future__ import annotations
@@ -90,7 +90,6 @@ NAMES = tuple(DEFINITIONS)
 
 ACTION_KINDS = ("action_hold", "action_escalation", "action_gate", "action_mail")
 """The kinds of overdue action, in the worker's pass order; ``overdue_action`` is any of them."""
-ACTION_NAMES = ("overdue_action", *ACTION_KINDS)
 
 
 @dataclass(frozen=True)
@@ -141,23 +140,69 @@ def _gate_open(prefix: str = "principal__") -> Q:
     return out
 
 
-def _action_annotations(qs: QuerySet[Message]) -> QuerySet[Message]:
-    """``a_<kind>``: since when the worker's work of each kind has been due for the message
-    (null when none is due). The moments, one per kind:
+def _admin_edited_since(moment: dt.datetime) -> QuerySet[Principal]:
+    """The principals an administrator edited in the admin after ``moment`` (its change log is
+    kept on the real clock; ours may run ahead by CHANCERY_CLOCK_OFFSET)."""
+    offset = dt.timedelta(seconds=float(settings.CHANCERY_CLOCK_OFFSET))
+    edits = LogEntry.objects.filter(
+        content_type_id=ContentType.objects.get_for_model(Principal).pk,
+        action_time__gt=moment - offset,
+    ).values("object_id")
+    return Principal.objects.annotate(key=Cast("pk", CharField())).filter(key__in=edits)
 
-    - ``action_hold``: the expiry of the officer's hold still in force (``expire_holds``);
-    - ``action_escalation``: the delivery target, or the end of the last hold if later (a
-      message past its target is escalated once no hold accounts for it; ``escalate_overdue``);
-    - ``action_gate``: the latest of the policy hold's placement, the principal's last status
-      change and last edit in the admin (what can have opened the gate; ``sync_policy_gates``);
-    - ``action_mail``: the notification's creation, or the end of its retry wait once tried
-      (``send_pending_notifications``).
-    """
+
+def _action_conditions(cutoff: dt.datetime, held: Q) -> dict[str, Q]:
+    """Each kind of overdue action: the worker's work on the message fell due before ``cutoff``
+    (now less the grace) and is not done. Each is the condition of the worker's own step:
+
+    - ``action_hold``: an officer's hold still in force whose expiry is before the cutoff
+      (``expire_holds``);
+    - ``action_escalation``: open, not held, never escalated, its delivery target before the
+      cutoff and no hold of it ended after the cutoff (``escalate_overdue`` escalates once no
+      hold accounts for it);
+    - ``action_gate``: a policy hold still in force, placed before the cutoff, under a support
+      policy that no longer applies (``not Principal.gate_active``), and neither the
+      principal's status nor its admin record changed after the cutoff (what can open the
+      gate; ``sync_policy_gates``);
+    - ``action_mail``: a notification mail still to send, queued before the cutoff and never
+      tried, or whose retry fell due before it (``send_pending_notifications``).
+
+    Uncorrelated subqueries over the holds and mails (few): cheap beside the messages."""
+    holds = Hold.objects.filter(released_at__isnull=True)
+    return {
+        "action_hold": Q(pk__in=holds.filter(
+            is_policy=False, expires_at__lte=cutoff
+        ).values("message_id")),
+        "action_escalation": (
+            Q(state__in=PRE_DELIVERY, escalated_at__isnull=True, due_at__lte=cutoff) & ~held
+            & ~Q(pk__in=Hold.objects.filter(released_at__gt=cutoff).values("message_id"))
+        ),
+        "action_gate": Q(pk__in=holds.filter(is_policy=True, placed_at__lte=cutoff)
+            .filter(_gate_open("message__principal__"))
+            .exclude(message__principal_id__in=StatusChange.objects.filter(at__gt=cutoff)
+                     .values("principal_id"))
+            .exclude(message__principal_id__in=_admin_edited_since(cutoff).values("pk"))
+            .values("message_id")),
+        "action_mail": Q(pk__in=Notification.objects.filter(
+            sent_at__isnull=True, attempts__lt=MAIL_ATTEMPTS, message__isnull=False
+        ).filter(
+            Q(claimed_at__isnull=True, created_at__lte=cutoff)
+            | Q(claimed_at__lte=cutoff - MAIL_RETRY_AFTER)
+        ).values("message_id")),
+    }
+
+
+def _since(qs: QuerySet[Message], conditions: dict[str, Q]) -> QuerySet[Message]:
+    """``since_<kind>``: when the work of each kind fell due for the message, on the rows that
+    count in that kind (null elsewhere); what the pages show as how long it has been overdue.
+    The moments that :func:`_action_conditions` compares with the cutoff: the hold's expiry;
+    the delivery target or the end of the last hold, whichever is later; the latest of the
+    policy hold's placement, the principal's last status change and last admin edit; the mail's
+    queueing, or the end of its retry wait once tried."""
     dt_field = DateTimeField()
     active = Hold.objects.filter(message=OuterRef("pk"), released_at__isnull=True)
     expiry = Subquery(
-        active.filter(is_policy=False, expires_at__isnull=False)
-        .order_by("expires_at").values("expires_at")[:1],
+        active.filter(is_policy=False).order_by("expires_at").values("expires_at")[:1],
         output_field=dt_field,
     )
     last_release = Subquery(
@@ -174,7 +219,6 @@ def _action_annotations(qs: QuerySet[Message]) -> QuerySet[Message]:
         .order_by("-at").values("at")[:1],
         output_field=dt_field,
     )
-    # The admin's log is kept on the real clock; ours may run ahead (CHANCERY_CLOCK_OFFSET).
     offset = dt.timedelta(seconds=float(settings.CHANCERY_CLOCK_OFFSET))
     last_edit = Subquery(
         LogEntry.objects.filter(
@@ -197,41 +241,33 @@ def _action_annotations(qs: QuerySet[Message]) -> QuerySet[Message]:
         .order_by("due").values("due")[:1],
         output_field=dt_field,
     )
-    held = Q(c_held_officer=True) | Q(c_held_policy=True)
-    return qs.annotate(a_hold=expiry, a_release=last_release, a_policy=policy_placed).annotate(
-        a_escalation=Case(
-            When(
-                Q(state__in=PRE_DELIVERY, escalated_at__isnull=True) & ~held,
-                then=Greatest("due_at", Coalesce("a_release", "due_at")),
-            ),
-            output_field=dt_field,
+    moments: dict[str, Any] = {
+        "action_hold": expiry,
+        "action_escalation": Greatest("due_at", Coalesce(last_release, "due_at")),
+        "action_gate": Greatest(
+            policy_placed, Coalesce(last_status, policy_placed),
+            Coalesce(last_edit, policy_placed),
         ),
-        a_gate=Case(
-            When(
-                Q(c_held_policy=True) & _gate_open(),
-                then=Greatest(
-                    "a_policy", Coalesce(last_status, "a_policy"), Coalesce(last_edit, "a_policy")
-                ),
-            ),
-            output_field=dt_field,
-        ),
-        a_mail=mail,
-    )
+        "action_mail": mail,
+    }
+    return qs.annotate(**{
+        f"since_{kind}": Case(
+            When(conditions[kind], then=moment), output_field=dt_field
+        )
+        for kind, moment in moments.items()
+    })
 
 
-def _annotated(qs: QuerySet[Message], names: Sequence[str] | None = None) -> QuerySet[Message]:
+def _annotated(qs: QuerySet[Message]) -> QuerySet[Message]:
     active = Hold.objects.filter(message=OuterRef("pk"), released_at__isnull=True)
     ever = Hold.objects.filter(message=OuterRef("pk"))
-    qs = qs.annotate(
+    return qs.annotate(
         c_held_officer=Exists(active.filter(is_policy=False)),
         c_held_policy=Exists(active.filter(is_policy=True)),
         c_unconfirmed=Exists(active.filter(is_policy=False, confirmed_at__isnull=True)),
         c_ever_officer=Exists(ever.filter(is_policy=False)),
         c_ever_policy=Exists(ever.filter(is_policy=True)),
     )
-    if names is None or any(name in ACTION_NAMES for name in names):
-        qs = _action_annotations(qs)
-    return qs
 
 
 def predicates(now: dt.datetime | None = None) -> dict[str, Q]:
@@ -255,9 +291,7 @@ def predicates(now: dt.datetime | None = None) -> dict[str, Q]:
         "ever_held_officer": Q(c_ever_officer=True),
         "ever_held_policy": Q(c_ever_policy=True),
     }
-    cutoff = now - grace()
-    for kind in ACTION_KINDS:
-        out[kind] = Q(**{f"a_{kind.removeprefix('action_')}__lte": cutoff})
+    out.update(_action_conditions(now - grace(), held))
     out["overdue_action"] = out["action_hold"]
     for kind in ACTION_KINDS[1:]:
         out["overdue_action"] |= out[kind]
@@ -270,7 +304,7 @@ def filter_messages(
     qs: QuerySet[Message], name: str, now: dt.datetime | None = None
 ) -> QuerySet[Message]:
     """The messages of ``qs`` that count in ``name`` (what a list's filter shows)."""
-    return _annotated(qs, [name]).filter(predicates(now)[name])
+    return _annotated(qs).filter(predicates(now)[name])
 
 
 def count_messages(
@@ -287,7 +321,7 @@ def count_messages(
     fields; groups with no message are absent), else ``{name: n}``."""
     conditions = predicates(now)
     aggregates = {f"n_{name}": Count("id", filter=conditions[name]) for name in names}
-    annotated = _annotated(qs.order_by(), names)
+    annotated = _annotated(qs.order_by())
     if not by:
         row = annotated.aggregate(**aggregates)
         return {name: row[f"n_{name}"] or 0 for name in names}
@@ -356,15 +390,13 @@ def overdue_action(
 
     ``by``: a field to group by (``"principal_id"``); then ``{key: OverdueAction}`` (groups
     with none absent), else one ``OverdueAction``."""
-    now = now or clock.now()
     conditions = predicates(now)
     aggregates: dict[str, Any] = {}
     for kind in ACTION_KINDS:
-        short = kind.removeprefix("action_")
-        aggregates[f"n_{kind}"] = Count("id", filter=conditions[kind])
-        aggregates[f"s_{kind}"] = Min(f"a_{short}", filter=conditions[kind])
-    aggregates["n_overdue_action"] = Count("id", filter=conditions["overdue_action"])
-    annotated = _annotated(qs.order_by(), ACTION_NAMES).filter(conditions["overdue_action"])
+        aggregates[f"n_{kind}"] = Count(f"since_{kind}")  # (null outside the kind)
+        aggregates[f"s_{kind}"] = Min(f"since_{kind}")
+    aggregates["n_overdue_action"] = Count("id")
+    annotated = _since(_annotated(qs.order_by()), conditions).filter(conditions["overdue_action"])
 
     def summary(row: dict[str, Any]) -> OverdueAction:
         kinds = tuple(
@@ -382,19 +414,19 @@ def overdue_action(
     return out
 
 
-def with_overdue_action(qs: QuerySet[Message]) -> QuerySet[Message]:
+def with_overdue_action(
+    qs: QuerySet[Message], now: dt.datetime | None = None
+) -> QuerySet[Message]:
     """``qs`` with what :func:`row_overdue_action` reads on each row (for the lists' flags)."""
-    return _annotated(qs, ACTION_NAMES)
+    return _since(_annotated(qs), predicates(now))
 
 
-def row_overdue_action(message: Message, now: dt.datetime | None = None) -> Overdue | None:
-    """The overdue action on one message of :func:`with_overdue_action` (the same rule as the
-    counts: due longer ago than the grace): the oldest kind and since when; None if none."""
-    cutoff = (now or clock.now()) - grace()
+def row_overdue_action(message: Message) -> Overdue | None:
+    """The overdue action on one message of :func:`with_overdue_action` (the counts' own
+    conditions): its oldest kind and since when; None if none."""
     due = [
         (since, kind) for kind in ACTION_KINDS
-        if (since := getattr(message, f"a_{kind.removeprefix('action_')}", None)) is not None
-        and since <= cutoff
+        if (since := getattr(message, f"since_{kind}", None)) is not None
     ]
     if not due:
         return None
