@@ -9,18 +9,27 @@ worker pass (``worker.run_once``) must clear it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.utils.html import escape
 
 from chancery import clock, worker
 from chancery.correspondence import services
 from chancery.correspondence.models import Message, Notification, State
 from chancery.directory.models import Principal
+from chancery.ledger.models import Heartbeat
 from chancery.testing import body_of, client_for, fresh
 
 pytestmark = pytest.mark.django_db
@@ -205,6 +214,84 @@ def test_the_grace_edge(submit: Any, people: dict[str, User], settings: Any) -> 
     settings.CHANCERY_OVERDUE_ACTION_GRACE = 300  # a longer grace moves the edge with it
     with at(61):
         assert _counts()["overdue_action"] == 0
+
+
+# --------------------------------------------------------------------------- a frozen worker
+
+
+def _test_database_url() -> str:
+    """A DATABASE_URL for the database this test runs on (the test database)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(str(db['NAME'])).resolve()}"
+    base = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+    return urllib.parse.urlunsplit(base._replace(path=f"/{db['NAME']}"))
+
+
+def _worker(data: Path, ahead: dt.timedelta) -> subprocess.Popen[bytes]:
+    """A real ``chancery worker`` on the test database, its clock ``ahead`` of the real one."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHANCERY_")}
+    env.update(
+        DATABASE_URL=_test_database_url(), CHANCERY_DATA_DIR=str(data),
+        CHANCERY_LOG_LEVEL="ERROR", CHANCERY_WORKER_INTERVAL="0.2", CHANCERY_LOG_INTERVAL="0.1",
+        CHANCERY_CLOCK_OFFSET=str(ahead.total_seconds()),
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "chancery.cli", "worker"],
+        env=env, stdout=subprocess.DEVNULL, stderr=(data / "worker.err").open("ab"),
+    )
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=15)
+
+
+def _wait(what: str, ready: Any, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_frozen_worker_leaves_a_hold_in_force_and_the_pages_say_so(
+    tmp_path: Path, submit: Any, people: dict[str, User], settings: Any
+) -> None:
+    """A real worker process, frozen with SIGSTOP: the hold it should lapse stays in force and
+    the pages say so with how long; a worker started again lapses it and the flags go."""
+    settings.CHANCERY_HOLD_LAPSE_HOURS = 1
+    message = submit()
+    services.place_hold(message, by=people["officer"], category="security", reason="Scan")
+    clients = {  # signed in before the freeze: nothing is written while the worker is frozen
+        "dashboard": client_for(people["officer"]), "inbox": client_for(people["staffer"]),
+    }
+    frozen = _worker(tmp_path, ahead=dt.timedelta(0))
+    try:
+        _wait("the worker's first pass", lambda: Heartbeat.objects.filter(name="worker").exists())
+        frozen.send_signal(signal.SIGSTOP)
+        with clock.travel(dt.timedelta(hours=1, minutes=20)):  # 20 minutes past its expiry
+            dashboard = body_of(clients["dashboard"].get("/"))
+            assert "1 hold past its expiry still in force, oldest 20 min" in _text(dashboard)
+            inbox = body_of(clients["inbox"].get(INBOX))
+            assert 'id="overdue-action"' in inbox and "Overdue action · 20 min" in _text(inbox)
+            public = body_of(client_for(None).get("/transparency/"))
+            assert "oldest 20 min" in _text(public) and message.tracking not in public
+        assert fresh(message).state == State.RECEIVED
+    finally:
+        _stop(frozen)
+    # The worker is started again (its clock where the pages' was): it lapses the hold.
+    again = _worker(tmp_path, ahead=dt.timedelta(hours=1, minutes=20))
+    try:
+        _wait("the hold to lapse", lambda: fresh(message).state == State.DELIVERED)
+    finally:
+        _stop(again)
+    with clock.travel(dt.timedelta(hours=1, minutes=20)):
+        assert _counts()["overdue_action"] == 0
+        assert 'id="overdue-action"' not in body_of(clients["inbox"].get(INBOX))
+        assert "Overdue action ·" not in _text(body_of(clients["inbox"].get(INBOX)))
 
 
 # --------------------------------------------------------------------------- helpers
