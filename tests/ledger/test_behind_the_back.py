@@ -372,3 +372,39 @@ def test_an_office_holder_changed_in_the_admin_is_on_record_and_raises_nothing(
     assert worker.run_once().integrity == 0
     assert client.post(f"/admin/directory/office/{office.pk}/delete/").status_code == 403
     assert verify_log().ok
+
+
+@pytest.mark.django_db
+def test_a_support_policy_changed_in_the_admin_is_on_record_and_one_changed_with_sql_alerts(
+    world: dict[str, Any], people: dict[str, Any], submit: Any
+) -> None:
+    """The admin's change of a principal's support policy is a principal.policy event (the
+    gate it gives is on the log): no alert. The same change made with SQL is one."""
+    admin = people["admin"]
+    pe: Principal = world["pe"]
+    set_principal_status(pe, by=admin, status=Principal.Status.ASCERTAINED)
+    client = client_for(admin)
+    form = {
+        "slug": "renamed", "name": pe.name, "title": pe.title, "time_zone": pe.time_zone,
+        "delivery_requires": "inaugurated", "office_email": pe.office_email,
+        "status_changes-TOTAL_FORMS": "1", "status_changes-INITIAL_FORMS": "1",
+        "status_changes-MIN_NUM_FORMS": "0", "status_changes-MAX_NUM_FORMS": "1000",
+        "status_changes-0-id": pe.status_changes.get().pk,
+        "status_changes-0-principal": pe.pk,
+    }
+    response = client.post(f"/admin/directory/principal/{pe.pk}/change/", form)
+    assert response.status_code == 302, body_of(response)
+    pe.refresh_from_db()
+    assert pe.delivery_requires == "inaugurated" and pe.gate_active
+    assert pe.slug == "president-elect"  # fixed once created: every event names it
+    policy = Event.objects.get(kind="principal.policy", subject_id=pe.pk)
+    assert policy.data == {
+        "principal": "president-elect", "delivery_requires": "inaugurated", "gate_open": False,
+    }
+    assert worker.run_once().integrity == 0
+    assert verify_log().ok
+    _sql("UPDATE directory_principal SET delivery_requires = '' WHERE id = %s", pe.pk)
+    assert worker.run_once().integrity == 1
+    alert = _alerts()[("principal", pe.pk)]
+    assert alert.data["events"] == [policy.pk]
+    assert any("support policy differs" in f for f in alert.data["findings"])

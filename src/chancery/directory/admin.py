@@ -20,7 +20,7 @@ from chancery.directory.models import (
     Principal,
     StatusChange,
 )
-from chancery.directory.services import HOLDER_FIELDS, record_office_holder
+from chancery.directory.services import HOLDER_FIELDS, record_office_holder, record_policy
 
 
 @admin.register(Country)
@@ -115,6 +115,17 @@ class StatusChangeInline(admin.TabularInline):
 
 @admin.register(Principal)
 class PrincipalAdmin(admin.ModelAdmin):
+    """A change of the support policy is recorded (``principal.policy``), so the gate it gives
+    is on the log; the slug is fixed once created (every event names the principal by it)."""
+
     list_display = ("slug", "name", "title", "status", "delivery_requires", "time_zone")
     readonly_fields = ("status",)
     inlines = [StatusChangeInline]
+
+    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return ("status", "slug") if obj is not None else ("status",)
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        if change and "delivery_requires" in form.changed_data:
+            record_policy(obj, by=request.user)

@@ -3,8 +3,10 @@ office's holder against its ``office.holder`` events.
 
 Registered from ``DirectoryConfig.ready()`` (see ``chancery.ledger.checks``). Each status change
 row must be one logged event (status, who, when); the last logged status must be the row's, and
-the delivery gate the log announced must be the one the row's policy gives. A principal created
-with a status and never changed has no event: there is nothing to compare it with.
+the delivery gate the log announced last (a status change or a ``principal.policy`` change in
+the admin) must be the one the row's policy gives, and the policy the last ``principal.policy``
+event. A principal created with a status and never changed has no event: there is nothing to
+compare it with.
 """
 
 from __future__ import annotations
@@ -40,18 +42,24 @@ def principal_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, Any]]:
         yield principal.pk, (principal, mine)
 
 
-def check_principal(subject: Subject) -> Iterator[Finding]:
+def check_principal(subject: Subject) -> Iterator[Finding]:  # noqa: C901 - one rule each
     events = [e for e in subject.events if e.kind == "principal.status"]
+    policies = [e for e in subject.events if e.kind == "principal.policy"]
     for e in subject.events:
-        if e.kind != "principal.status":
+        if e.kind not in ("principal.status", "principal.policy"):
             yield Finding(f"principal #{subject.id}: {e} is not a principal's event", e)
     if subject.row is None:
         yield Finding(f"principal #{subject.id}: its row is gone (deleted)", subject.events[0])
         return
     principal, changes = subject.row
-    for e in events:
+    for e in events + policies:
         if e.data.get("principal") != principal.slug:
             yield Finding(f"principal #{subject.id}: {e} names another principal", e)
+    if policies and principal.delivery_requires != policies[-1].data.get("delivery_requires"):
+        yield Finding(
+            f"principal #{subject.id}: the row's support policy differs from {policies[-1]}",
+            policies[-1],
+        )
     for n, (change, e) in enumerate(itertools.zip_longest(changes, events)):
         if e is None:
             yield Finding(
@@ -65,15 +73,17 @@ def check_principal(subject: Subject) -> Iterator[Finding]:
             or ("note" in e.data and e.data["note"] != change["note"])
         ):
             yield Finding(f"principal #{subject.id}: status change {n + 1} differs from {e}", e)
-    if events:
+    if events and principal.status != events[-1].data.get("status"):
         last = events[-1]
-        if principal.status != last.data.get("status"):
-            yield Finding(
-                f"principal #{subject.id}: the row's status is {principal.status}, the log's "
-                f"last is {last.data.get('status')} ({last})",
-                last,
-            )
-        elif principal.gate_active == bool(last.data.get("gate_open")):
+        yield Finding(
+            f"principal #{subject.id}: the row's status is {principal.status}, the log's "
+            f"last is {last.data.get('status')} ({last})",
+            last,
+        )
+    elif events or policies:
+        # The gate the last status change or policy change announced.
+        last = max(events[-1:] + policies[-1:], key=subject.events.index)  # in log order
+        if principal.gate_active == bool(last.data.get("gate_open")):
             held = "held" if principal.gate_active else "open"
             yield Finding(
                 f"principal #{subject.id}: delivery is {held} by the row's policy, the log "

@@ -13,6 +13,12 @@ def register() -> None:
         declared_in=__name__,
     )
     declare(
+        "principal.policy", subject="principal",
+        public=("principal", "delivery_requires", "gate_open"),
+        description="A principal's support policy changed (and whether delivery is open now).",
+        declared_in=__name__,
+    )
+    declare(
         "office.holder", subject="office",
         public=("office", "leader", "took_office", "left_office"),
         description="An office's holder (a leader's id, or none) and term were recorded.",

@@ -144,6 +144,23 @@ def set_principal_status(
     return released
 
 
+# --- the support policy ---------------------------------------------------------------------------
+
+
+def record_policy(principal: Principal, *, by: Any) -> None:
+    """Record a principal's support policy as it is in its row (in the caller's transaction:
+    the admin's save), so that the gate it gives is on the log: ``chancery verify`` and the
+    worker compare the row's gate with the last status or policy event. The worker's
+    ``sync_policy_gates`` then holds or delivers what the new policy says."""
+    record_event(
+        "principal", principal.pk, "principal.policy", actor=by,
+        data={
+            "principal": principal.slug, "delivery_requires": principal.delivery_requires,
+            "gate_open": not principal.gate_active,
+        },
+    )
+
+
 # --- offices -------------------------------------------------------------------------------------
 
 HOLDER_FIELDS = ("leader", "took_office", "left_office")
