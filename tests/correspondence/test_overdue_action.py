@@ -56,28 +56,33 @@ def _pages(people: dict[str, User]) -> dict[str, str]:
     }
 
 
-def _assert_shown(people: dict[str, User], kind: str, line: str, message: Message) -> None:
-    """Every page flags ``message``'s overdue action of ``kind``, with ``line`` (count, what,
-    how long) in the breakdown; the public page names no message."""
+def _assert_shown(
+    people: dict[str, User], kind: str, line: str, message: Message, *, total: int = 1,
+    row_age: str = "",
+) -> None:
+    """Every page flags the overdue action of ``kind``, with ``line`` (count, what, how long)
+    in the breakdown, and ``message``'s row in the inbox with its own age (``row_age``: the
+    line's, by default); the public page names no message."""
     pages = _pages(people)
     dashboard, inbox, public = pages["dashboard"], pages["inbox"], pages["public"]
+    oldest = re.split(r", (?:for|oldest) ", line)[1]
+    headline = f"Overdue action: {total} message{'s' if total > 1 else ''} waiting"
     assert 'id="overdue-action"' in dashboard
-    assert "Overdue action: 1 message" in _text(dashboard)
+    assert headline in _text(dashboard) and f"late by {oldest}." in _text(dashboard)
     assert line in _text(dashboard)
     assert f'data-kind="{kind}"' in dashboard
     assert "?show=overdue_action" in dashboard  # the breakdown links to the filtered list
     stat = dashboard.split('id="stat-overdue-action"')[1].split("</div>")[0]
-    assert '<span class="n">1</span>' in stat
+    assert f'<span class="n">{total}</span>' in stat
 
     # The principal's office: the banner, in words that need no knowledge of the machinery, and
     # the row's flag with how long.
-    assert 'id="overdue-action"' in inbox and line in _text(inbox)
+    assert 'id="overdue-action"' in inbox and line in _text(inbox) and headline in _text(inbox)
     assert "Please tell the operations center" in _text(inbox)
     assert "worker" not in _text(inbox.split('id="overdue-action"')[1].split("</div>")[0])
     row = inbox.split(f'data-tracking="{message.tracking}"')[1].split("</tr>")[0]
     assert f'class="badge escalated overdue-action" data-kind="{kind}"' in row
-    age = line.rsplit("oldest ", 1)[1]
-    assert f"Overdue action · {age}" in _text(row)
+    assert f"Overdue action · {row_age or oldest}" in _text(row)
     # The inbox's tab lists it.
     filtered = body_of(client_for(people["staffer"]).get(INBOX + "?show=overdue_action"))
     assert message.tracking in filtered
@@ -87,7 +92,7 @@ def _assert_shown(people: dict[str, User], kind: str, line: str, message: Messag
     # The public page: the count per principal with how long, and nothing of the message.
     section = public.split('id="counts-president-elect"')[1].split("</section>")[0]
     assert 'id="overdue-action-president-elect"' in section and line in _text(section)
-    assert "1 waiting for overdue action" in _text(section)
+    assert f"{total} waiting for overdue action" in _text(section)
     assert message.tracking not in public and escape(message.body) not in public
 
 
@@ -106,21 +111,24 @@ def test_a_hold_past_its_expiry_still_in_force(
     submit: Any, people: dict[str, User], settings: Any
 ) -> None:
     settings.CHANCERY_HOLD_LAPSE_HOURS = 1
+    with clock.travel(-dt.timedelta(minutes=10)):
+        first = submit()
+        services.place_hold(first, by=people["officer"], category="security", reason="Scan")
     message = submit()
-    services.place_hold(message, by=people["officer"], category="security", reason="Scan")
-    # The hold lapses after an hour; nobody ran the worker for the next 2 h 10 min.
+    services.place_hold(message, by=people["officer"], category="legal", reason="Check")
+    # The holds lapse after an hour; nobody ran the worker for the next two hours and more.
     with clock.travel(dt.timedelta(hours=3, minutes=10)):
         assert _counts() == {
-            "overdue_action": 1, "action_hold": 1, "action_escalation": 0, "action_gate": 0,
+            "overdue_action": 2, "action_hold": 2, "action_escalation": 0, "action_gate": 0,
             "action_mail": 0,
         }
         _assert_shown(
-            people, "action_hold", "1 hold past its expiry still in force, oldest 2 h 10 min",
-            message,
+            people, "action_hold", "2 holds past their expiry still in force, oldest 2 h 20 min",
+            message, total=2, row_age="2 h 10 min",
         )
         result = worker.run_once()
-        assert result.expired == 1
-        assert fresh(message).state == State.DELIVERED
+        assert result.expired == 2
+        assert fresh(first).state == fresh(message).state == State.DELIVERED
         _assert_cleared(people, message)
 
 
@@ -133,7 +141,7 @@ def test_a_message_past_its_target_never_escalated(
         assert _counts()["action_escalation"] == _counts()["overdue_action"] == 1
         _assert_shown(
             people, "action_escalation",
-            "1 message past its delivery target, not held and never escalated, oldest 25 min",
+            "1 message past its delivery target, not held and never escalated, for 25 min",
             message,
         )
         result = worker.run_once()
@@ -160,7 +168,7 @@ def test_a_message_held_by_a_policy_that_no_longer_applies(
         assert _counts()["action_gate"] == _counts()["overdue_action"] == 1
         _assert_shown(
             people, "action_gate",
-            "1 message still held by a support policy that no longer applies, oldest 40 min",
+            "1 message still held by a support policy that no longer applies, for 40 min",
             message,
         )
         assert worker.run_once().gated == 1
@@ -176,7 +184,7 @@ def test_an_escalation_mail_not_sent(submit: Any, people: dict[str, User]) -> No
     with clock.travel(dt.timedelta(hours=4, minutes=8)):
         assert _counts()["action_mail"] == _counts()["overdue_action"] == 1
         _assert_shown(
-            people, "action_mail", "1 message whose notification mail was not sent, oldest 7 min",
+            people, "action_mail", "1 message whose notification mail was not sent, for 7 min",
             message,
         )
         assert worker.run_once().mailed == 1
@@ -210,7 +218,7 @@ def test_the_grace_edge(submit: Any, people: dict[str, User], settings: Any) -> 
         stuck = services.overdue_action(Message.objects.all())
         assert stuck.total.count == 1 and stuck.total.since == expiry
         assert 'id="overdue-action"' in body_of(client_for(people["staffer"]).get(INBOX))
-        assert "oldest 1 min" in _text(_pages(people)["dashboard"])
+        assert "in force, for 1 min" in _text(_pages(people)["dashboard"])
     settings.CHANCERY_OVERDUE_ACTION_GRACE = 300  # a longer grace moves the edge with it
     with at(61):
         assert _counts()["overdue_action"] == 0
@@ -274,11 +282,11 @@ def test_a_frozen_worker_leaves_a_hold_in_force_and_the_pages_say_so(
         frozen.send_signal(signal.SIGSTOP)
         with clock.travel(dt.timedelta(hours=1, minutes=20)):  # 20 minutes past its expiry
             dashboard = body_of(clients["dashboard"].get("/"))
-            assert "1 hold past its expiry still in force, oldest 20 min" in _text(dashboard)
+            assert "1 hold past its expiry still in force, for 20 min" in _text(dashboard)
             inbox = body_of(clients["inbox"].get(INBOX))
             assert 'id="overdue-action"' in inbox and "Overdue action · 20 min" in _text(inbox)
             public = body_of(client_for(None).get("/transparency/"))
-            assert "oldest 20 min" in _text(public) and message.tracking not in public
+            assert "in force, for 20 min" in _text(public) and message.tracking not in public
         assert fresh(message).state == State.RECEIVED
     finally:
         _stop(frozen)

@@ -125,9 +125,8 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
 # --------------------------------------------------------------------------- public transparency
 
 OVERDUE_NEXT_PUBLIC = (
-    "Chancery does this work by itself within seconds; when it is late, its automatic "
-    "processing has stopped. It is shown here so that stopping it cannot withhold messages "
-    "quietly."
+    "When it is late, Chancery's automatic processing has stopped. It is shown here so that "
+    "stopping it cannot withhold messages quietly."
 )
 
 
