@@ -52,6 +52,12 @@ class LogEntryOut(Schema):
     tlog_proof: str | None = Field(
         description="C2SP tlog-proof@v1; extra is the entry (canonical JSON leaf)"
     )
+    waited_seconds: float | None = Field(
+        None, description="While pending: how long the event has waited for the log (seconds)"
+    )
+    late: bool = Field(
+        False, description="Pending for longer than the promised latency (promised_latency_seconds)"
+    )
 
 
 class LogProofsOut(Schema):
@@ -59,6 +65,14 @@ class LogProofsOut(Schema):
     vkey: str | None = Field(description="The log's verifier key (signed-note format)")
     size: int
     entries: list[LogEntryOut]
+    promised_latency_seconds: float = Field(
+        description="Events are promised to be in the log within this many seconds"
+    )
+    late: str | None = Field(
+        None,
+        description="When an event is late: what that means, in words (how long it has waited, "
+        "the promised latency, that the log's sequencer may have stopped); null otherwise",
+    )
 
 
 class ReceiptOut(Schema):

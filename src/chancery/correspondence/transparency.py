@@ -30,7 +30,7 @@ from chancery.correspondence.services.counts import (
 )
 from chancery.directory.models import Principal
 from chancery.ledger.models import Event
-from chancery.ledger.receipts import log_proofs
+from chancery.ledger.receipts import duration, log_proofs
 from chancery.ledger.sequencer import current_head, served
 
 RECEIVED_KIND = "message.received"
@@ -181,7 +181,10 @@ def message_log_status(message: Message) -> dict[str, Any]:
     checkpoint covers it (``None`` while pending integration)."""
     log = log_proofs("message", message.pk, proofs=False)
     entries = [
-        {"kind": e["kind"], "at": dt.datetime.fromisoformat(e["at"]), "index": e["index"]}
+        {
+            "kind": e["kind"], "at": dt.datetime.fromisoformat(e["at"]), "index": e["index"],
+            "late": e["late"],
+        }
         for e in log["entries"]
     ]
     received = next((e for e in entries if e["kind"] == RECEIVED_KIND), None)
@@ -192,6 +195,10 @@ def message_log_status(message: Message) -> dict[str, Any]:
         "entries": entries,
         "pending": sum(1 for e in entries if e["index"] is None),
         "received_in_log": received is not None and received["index"] is not None,
+        # Past the promised latency: what the page says, in red, instead of only "pending".
+        "promised_latency": log["promised_latency_seconds"],
+        "promised": duration(log["promised_latency_seconds"]),
+        "late": log["late"],
     }
 
 

@@ -11,6 +11,12 @@ says unless a signature or a hash chain back to a signed checkpoint vouches for 
   proven an extension of the old tree by an RFC 9162 consistency proof, computed from the
   server's hash tiles (``tiles.TileHashReader``) and verified against both signed roots. The
   tiles must also hash to the signed root. Only a checkpoint that passes all of this is saved.
+- Its age is the newest time among the verified timestamped cosignatures (C2SP
+  tlog-cosignature) of the keys the user gave: the witnesses' (``--witness``) and the log's own
+  timestamp key (``--stamp-key``, from the log's ``/log/timestamp-key``), whose stamp the log
+  renews every minute or so even when nothing new arrived. With ``max_age`` a checkpoint whose
+  newest signed time is older fails: the log's sequencer has stopped, or a stale copy is served.
+  A re-stamped checkpoint of the same size and root is the same tree, not a change.
 - With ``entries``, it downloads every entry bundle not verified yet, checks that each entry is a
   canonical Chancery leaf, that its hash is the one in the level-0 tile, and that the leaves
   rebuild the signed root (:class:`merkle.Tree`, whose right edge is kept on disk, so a later run
@@ -64,6 +70,7 @@ __all__ = [
     "Monitor",
     "MonitorError",
     "Result",
+    "Stamp",
     "check_leaf",
     "monitor_command",
 ]
@@ -117,6 +124,20 @@ class Result:
     """With entry verification: how many entries are verified in all (the checkpoint's size)."""
     new_entries: int = 0
     """With entry verification: how many entries this check downloaded and verified."""
+    stamp: Stamp | None = None
+    """The newest verified timestamped cosignature of a key the user gave; None if none (or no
+    such key was given)."""
+    timed_keys: int = 0
+    """How many keys the user gave whose timestamps count (witnesses and the stamp key)."""
+
+    @property
+    def age_text(self) -> str:
+        """How old the newest signed timestamp is, for the end of a line ('' with no keys)."""
+        if self.stamp is not None:
+            return f"; {self.stamp}"
+        if self.timed_keys:
+            return "; no signed timestamp by the given keys"
+        return ""
 
     @property
     def first_run(self) -> bool:
@@ -130,15 +151,53 @@ class Result:
             out.append(
                 f"first run: trusting {self.origin} at size {self.size} root {root} on first use "
                 f"(no earlier checkpoint to compare it with); saved to {self.state_file}"
+                + self.age_text
             )
         elif self.changed:
-            out.append(f"size {self.size} root {root} consistent with {self.previous_size}")
+            out.append(
+                f"size {self.size} root {root} consistent with {self.previous_size}"
+                + self.age_text
+            )
         if self.new_entries:
             out.append(
                 f"entries: {self.new_entries} new, {self.entries_verified} in all verified "
                 f"(canonical leaves, matching the hash tiles, rebuilding the signed root)"
             )
         return out
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A verified timestamped cosignature: whose, when (Unix seconds), and how old it was when
+    checked (seconds; negative if the signer's clock is ahead)."""
+
+    key: str
+    timestamp: int
+    age: float
+
+    @property
+    def at(self) -> str:
+        return dt.datetime.fromtimestamp(self.timestamp, dt.UTC).isoformat().replace("+00:00", "Z")
+
+    def __str__(self) -> str:
+        if self.age < 0:
+            return f"signed timestamp {_duration(-self.age)} in the future ({self.at}, {self.key})"
+        return f"signed timestamp {_duration(self.age)} old ({self.at}, {self.key})"
+
+
+def _duration(seconds: float) -> str:
+    """``42 s``, ``12 min 5 s``, ``3 h 4 min``, ``2 d 3 h``: how long, for people."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, sec = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {sec} s" if sec else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
 
 
 # --- Leaves --------------------------------------------------------------------------------------
@@ -262,8 +321,11 @@ class Monitor:
         state_dir: str | os.PathLike[str],
         witnesses: Sequence[str] = (),
         *,
+        stamp_key: str | None = None,
+        max_age: float | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         progress: Callable[[int, int], object] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         base = base_url.strip().rstrip("/")
         parts = urllib.parse.urlsplit(base)
@@ -286,6 +348,25 @@ class Monitor:
                 self.witnesses.append(note.CosignatureVerifier.from_text(w.strip()))
             except note.NoteError as exc:
                 raise MonitorError(f"the witness key {w!r} is not usable: {exc}") from None
+        self.stamp_verifier: note.NoteVerifier | None = None
+        if stamp_key:
+            try:
+                self.stamp_verifier = note.CosignatureVerifier.from_text(stamp_key.strip())
+            except note.NoteError as exc:
+                raise MonitorError(
+                    f"the timestamp key {stamp_key!r} is not usable: {exc}; copy it from the "
+                    "log's /log/timestamp-key page (a cosignature/v1 key, not the log key)"
+                ) from None
+        if max_age is not None and max_age <= 0:
+            raise MonitorError(f"the maximum age must be more than 0 seconds, not {max_age:g}")
+        if max_age is not None and not (self.witnesses or self.stamp_verifier):
+            raise MonitorError(
+                "a maximum age needs a key whose signed timestamps say how old the checkpoint "
+                "is: give the log's timestamp key (--stamp-key, from its /log/timestamp-key) "
+                "or a witness's key (--witness)"
+            )
+        self.max_age = max_age
+        self.clock = clock
         self.state_dir = Path(state_dir).expanduser()
         self.timeout = timeout
         self.progress = progress
@@ -394,10 +475,15 @@ class Monitor:
 
     # --- Checks
 
-    def _open(self, text: str) -> note.Checkpoint:
+    @property
+    def timed_keys(self) -> list[note.NoteVerifier]:
+        """The keys whose timestamps say how old a checkpoint is: witnesses, then the stamp's."""
+        return self.witnesses + ([self.stamp_verifier] if self.stamp_verifier else [])
+
+    def _open(self, text: str) -> tuple[note.Checkpoint, note.OpenedNote]:
         url = f"{self.base_url}/checkpoint"
         try:
-            checkpoint, opened = note.open_checkpoint(text, self.verifier, self.witnesses)
+            checkpoint, opened = note.open_checkpoint(text, self.verifier, self.timed_keys)
         except note.UnverifiedNoteError as exc:
             names = []
             for line in exc.note.unverified:
@@ -434,7 +520,40 @@ class Monitor:
                 f"{', '.join(w.vkey for w in missing)}: a checkpoint no witness has seen may be "
                 "a view shown only to you. If the witness is merely slow, try again later."
             )
-        return checkpoint
+        return checkpoint, opened
+
+    def _stamp(self, opened: note.OpenedNote) -> Stamp | None:
+        """The newest verified timestamped cosignature of a key given, with its age now."""
+        timed = {(k.name, k.key_id): k.vkey for k in self.timed_keys}
+        found = [(ts, name, kid) for name, kid, ts in opened.cosignatures if (name, kid) in timed]
+        if not found:
+            return None
+        ts, name, kid = max(found)
+        return Stamp(key=timed[(name, kid)], timestamp=ts, age=self.clock() - ts)
+
+    def _check_age(self, checkpoint: note.Checkpoint, stamp: Stamp | None) -> None:
+        if self.max_age is None:
+            return
+        url = f"{self.base_url}/checkpoint"
+        if stamp is None:
+            given = ", ".join(k.vkey for k in self.timed_keys)
+            raise MonitorError(
+                f"the checkpoint at {url} (size {checkpoint.size}) carries no timestamped "
+                f"cosignature by any key given ({given}), so its age cannot be told and "
+                f"--max-age {self.max_age:g} cannot be met: the log does not stamp its "
+                "checkpoints (an older Chancery), the key given is not its timestamp key (see "
+                "its /log/timestamp-key), or something in between strips the stamp"
+            )
+        if stamp.age > self.max_age:
+            raise MonitorError(
+                f"the checkpoint at {url} (size {checkpoint.size}) is stale: its newest signed "
+                f"timestamp is {_duration(stamp.age)} old ({stamp.at}, by {stamp.key}), older "
+                f"than --max-age {_duration(self.max_age)}. A live log re-stamps its checkpoint "
+                "every minute or so even when nothing new arrives, so either its sequencer has "
+                "stopped (new events are not being published, and senders get no proofs), or a "
+                "stale copy of the checkpoint is being served (a cache, a mirror, or a view held "
+                "back from you)"
+            )
 
     def check(self, entries: bool = False) -> Result:
         """Fetch the log's checkpoint, verify it against the last accepted one, save it.
@@ -451,7 +570,8 @@ class Monitor:
             raise MonitorError(
                 f"{self.base_url}/checkpoint is not UTF-8 text, so not a checkpoint"
             ) from None
-        new = self._open(text)
+        new, opened = self._open(text)
+        stamp = self._stamp(opened)
         accepted = self.accepted(new.origin)
         if accepted is None:
             previous: int | None = None
@@ -490,6 +610,7 @@ class Monitor:
             result_entries = new.size
         if changed:
             _write_atomic(self.checkpoint_path(new.origin), raw)
+        self._check_age(new, stamp)
         return Result(
             origin=new.origin,
             size=new.size,
@@ -499,6 +620,8 @@ class Monitor:
             state_file=self.checkpoint_path(new.origin),
             entries_verified=result_entries,
             new_entries=new_entries,
+            stamp=stamp,
+            timed_keys=len(self.timed_keys),
         )
 
     @staticmethod
@@ -697,7 +820,21 @@ class Monitor:
     "--witness",
     "witnesses",
     multiple=True,
-    help="A witness's verifier key whose cosignature every checkpoint must carry (repeatable).",
+    help="A witness's verifier key whose cosignature every checkpoint must carry (repeatable);"
+    " its timestamp counts for the checkpoint's age.",
+)
+@click.option(
+    "--stamp-key",
+    default=None,
+    help="The log's timestamp key (from its /log/timestamp-key): its stamp, renewed even when "
+    "the log is idle, says how old the checkpoint is. Checked when present.",
+)
+@click.option(
+    "--max-age",
+    default=None,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Fail when the checkpoint's newest signed timestamp (by --stamp-key or a --witness) is "
+    "older than this many seconds, or when it has none.",
 )
 @click.option(
     "--state",
@@ -731,6 +868,8 @@ def monitor_command(
     url: str,
     vkey: str,
     witnesses: tuple[str, ...],
+    stamp_key: str | None,
+    max_age: float | None,
     state_dir: str,
     entries: bool,
     once: bool,
@@ -741,8 +880,9 @@ def monitor_command(
 
     Each new checkpoint must be signed by --key (and cosigned by every --witness) and be
     consistent with the last one this monitor accepted; with --entries every entry is checked
-    too. One line is printed per new checkpoint; on any failure the problem goes to stderr and
-    the exit status is 1. Needs no database: only the URL and the key.
+    too; with --max-age its newest signed timestamp must be recent. One line is printed per new
+    checkpoint, with the age of its newest signed timestamp; on any failure the problem goes to
+    stderr and the exit status is 1. Needs no database: only the URL and the keys.
     """
 
     def progress(done: int, total: int) -> None:
@@ -750,12 +890,15 @@ def monitor_command(
             click.echo(f"  {done:,} of {total:,} entries verified", err=True)
 
     try:
-        monitor = Monitor(url, vkey, state_dir, witnesses, timeout=timeout, progress=progress)
+        monitor = Monitor(
+            url, vkey, state_dir, witnesses, stamp_key=stamp_key, max_age=max_age,
+            timeout=timeout, progress=progress,
+        )
         while True:
             result = monitor.check(entries=entries)
             lines = result.lines()
             if once and not lines:
-                lines = [f"size {result.size} root {_b64(result.root)} unchanged"]
+                lines = [f"size {result.size} root {_b64(result.root)} unchanged{result.age_text}"]
             for line in lines:
                 click.echo(line)
             if once:

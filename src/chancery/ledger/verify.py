@@ -216,6 +216,7 @@ def verify_log(
     if monitor_state is not None:
         _monitor_claims(report, Path(monitor_state), head.origin, claim, claims)
     _witness_claim(report, verifier, claim)
+    _stamp_note(report, head)
     if not report.compared_with:
         report.notes.append(
             "nothing outside the database to compare with (no --checkpoint, no --monitor-state, "
@@ -235,6 +236,52 @@ def verify_log(
         check_rows(report, processes=processes)
     report.pending = Event.objects.filter(seq__isnull=True).count()
     return report
+
+
+def _stamp_note(report: Report, head: LogHead) -> None:
+    """A note of how old the current checkpoint's stamp is (a stopped sequencer stops renewing
+    it); a problem if the stamp does not verify with this installation's witness key (checked
+    when its key file exists) over the head's checkpoint."""
+    from chancery import clock
+
+    if not head.stamp or head.stamped_at is None:
+        report.notes.append(
+            f"the log's checkpoint (size {head.size}) has no stamp yet: the sequencer stamps it "
+            "on its next tick (`chancery worker`)"
+        )
+        return
+    age = (clock.now() - head.stamped_at).total_seconds()
+    when = head.stamped_at.isoformat().replace("+00:00", "Z")
+    report.notes.append(
+        f"the log's checkpoint (size {head.size}) was stamped {age:,.0f} s ago ({when}); the "
+        f"sequencer renews the stamp every {settings.CHANCERY_LOG_STAMP_INTERVAL:g} s, so a much "
+        "older stamp means it has stopped"
+    )
+    key_file = Path(settings.CHANCERY_WITNESS_KEY_FILE)
+    if not key_file.exists():
+        return
+    from chancery.ledger.keys import witness_signer
+
+    stamp_verifier = witness_signer().verifier()
+    body = note.Checkpoint(head.origin, head.size, bytes(head.checkpoint.root)).body()
+    try:
+        sig = note.parse_signature_line(head.stamp)
+        good = (sig.name, sig.key_id) == (
+            stamp_verifier.name, stamp_verifier.key_id
+        ) and stamp_verifier.verify(body.encode("utf-8"), sig.raw)
+        timestamp = note.cosignature_timestamp(sig)
+    except note.NoteError:
+        good, timestamp = False, None
+    if not good:
+        report.problems.append(
+            f"the log head's stamp does not verify with the timestamp key {stamp_verifier.vkey} "
+            f"over the checkpoint of size {head.size}: the head row was edited"
+        )
+    elif timestamp != int(head.stamped_at.timestamp()):
+        report.problems.append(
+            f"the log head's stamp is signed for {timestamp}, but its row says {when}: the head "
+            "row was edited"
+        )
 
 
 def _split_edge(data: bytes) -> list[bytes]:
