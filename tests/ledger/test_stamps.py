@@ -11,9 +11,15 @@ when it has stopped.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,14 +29,19 @@ import requests
 from click.testing import CliRunner
 from django.contrib.auth.models import User
 from django.db import connection
+from playwright.sync_api import Browser, expect
 
 from chancery import clock
 from chancery.cli import main as cli
 from chancery.ledger import keys, monitor, note, sequencer
-from chancery.ledger.models import Checkpoint, LogHead
+from chancery.ledger.models import Checkpoint, Event, LogHead
 from chancery.ledger.monitor import Monitor, MonitorError
 from chancery.ledger.verify import verify_log
 from chancery.testing import client_for
+from tests.ledger.test_interop import Verify, go_verify
+from tests.ledger.test_interop import _ok as go_ok
+
+__all__ = ["go_verify"]  # the Go verifier, built once per session (a fixture)
 
 STAMP_INTERVAL = 0.2
 
@@ -205,6 +216,22 @@ def test_a_running_sequencer_restamps_an_idle_log_and_a_stopped_one_goes_stale(
         later.check()
 
 
+def test_go_opens_the_stamped_checkpoint_and_verifies_the_stamp(
+    go_verify: Verify, live_server: Any, transactional_db: None, submit: Any
+) -> None:
+    """Go's sumdb/note, given the timestamp key as a witness key, verifies the stamp on the
+    served checkpoint (and without it, ignores the stamp as an unknown signature)."""
+    for n in range(3):
+        submit(f"Message {n}.")
+    sequencer.integrate_all()
+    head = _head()
+    base = f"{live_server.url}/log/"
+    stamp_vkey = requests.get(base + "timestamp-key", timeout=10).text.strip()
+    out = go_ok(go_verify("-key", head.vkey, "-witness", stamp_vkey, "-require-witness", base))
+    assert f"{keys.witness_name()}+" in out
+    go_ok(go_verify("-key", head.vkey, base))
+
+
 # --------------------------------------------------------------------------- the monitor
 
 
@@ -331,3 +358,126 @@ def test_the_receipt_says_when_an_event_is_late(
     assert api["log"]["late"] is None
     assert api["log"]["entries"][0]["late"] is False
     assert api["log"]["entries"][0]["waited_seconds"] is None
+
+
+# --------------------------------------------------------------------------- a real worker
+
+
+def _test_database_url() -> str:
+    """A DATABASE_URL for the database this test runs on (the test database)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(str(db['NAME'])).resolve()}"
+    base = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
+    return urllib.parse.urlunsplit(base._replace(path=f"/{db['NAME']}"))
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_a_frozen_worker_is_seen_by_the_monitor_and_on_the_receipt(
+    tmp_path: Path,
+    settings: Any,
+    live_server: Any,
+    submit: Any,
+    people: dict[str, User],
+    browser: Browser,
+) -> None:
+    """A real ``chancery worker`` (its sequencer thread stamps every 0.3 s), frozen with SIGSTOP:
+    ``chancery monitor --max-age`` (a process of its own, over HTTP) fails, and a sender's
+    receipt says, in red, that the event is late; thawed with SIGCONT, both recover."""
+    head = sequencer.ensure_head()  # the keys, copied to the worker's data folder
+    data = tmp_path / "data"
+    data.mkdir()
+    for key in (settings.CHANCERY_LOG_KEY_FILE, settings.CHANCERY_WITNESS_KEY_FILE):
+        shutil.copy(key, data / Path(key).name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CHANCERY_")}
+    env.update(
+        DATABASE_URL=_test_database_url(),
+        CHANCERY_DATA_DIR=str(data),
+        CHANCERY_LOG_LEVEL="ERROR",
+        CHANCERY_LOG_ORIGIN=settings.CHANCERY_LOG_ORIGIN,
+        CHANCERY_WITNESS_NAME=keys.witness_name(),
+        CHANCERY_WORKER_INTERVAL="0.2",
+        CHANCERY_LOG_INTERVAL="0.1",
+        CHANCERY_LOG_STAMP_INTERVAL="0.3",
+    )
+    settings.CHANCERY_LOG_PROMISED_LATENCY = 2  # the pages are rendered by this process
+    stamp_vkey = requests.get(f"{live_server.url}/log/timestamp-key", timeout=10).text.strip()
+    state = tmp_path / "monitor"
+
+    def monitor_once(max_age: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable, "-m", "chancery.cli", "monitor", f"{live_server.url}/log",
+                "--key", head.vkey, "--stamp-key", stamp_vkey, "--max-age", max_age,
+                "--state", str(state), "--once",
+            ],
+            env=env, capture_output=True, text=True, timeout=60, check=False,
+        )
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chancery.cli", "worker"],
+        env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "worker.err").open("wb"),
+    )
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    try:
+        first = _stamp_time(_head())
+        _wait("the worker's sequencer to stamp", lambda: _stamp_time(_head()) > first, 60)
+        alive = monitor_once("5")
+        assert alive.returncode == 0, alive.stdout + alive.stderr
+        assert "signed timestamp" in alive.stdout
+
+        proc.send_signal(signal.SIGSTOP)
+        time.sleep(0.3)  # a tick already under way commits
+        message = submit("Congratulations.")  # the worker is frozen: it stays pending
+        frozen = _head().stamp
+        _wait("the stamp to age past 2 s", lambda: time.time() - _stamp_time(_head()) > 2.5, 10)
+        assert _head().stamp == frozen
+        stale = monitor_once("2")
+        assert stale.returncode == 1, stale.stdout
+        assert "FAILED: the checkpoint at" in stale.stderr
+        assert "is stale" in stale.stderr and "sequencer has stopped" in stale.stderr
+
+        _login(page, live_server.url, "liaison.ca")
+        page.goto(f"{live_server.url}/portal/{message.tracking}/")
+        late = page.locator("#log-late")
+        expect(late).to_contain_text("This event has waited")
+        expect(late).to_contain_text("the promised latency is 2 s")
+        expect(late).to_contain_text("The log's sequencer may have stopped.")
+        red = late.locator("strong").evaluate("e => getComputedStyle(e).color")
+        assert red == "rgb(148, 37, 20)"  # --bad-text
+        expect(page.locator("tr[data-kind='message.received'] .badge")).to_have_text("late")
+        page.locator("#log-status").screenshot(path=str(tmp_path / "receipt-late.png"))
+
+        proc.send_signal(signal.SIGCONT)
+        _wait("the event in the log", lambda: Event.objects.filter(
+            subject_id=message.pk, seq__isnull=True
+        ).count() == 0 and _head().size > head.size, 30)
+        _wait("a fresh stamp", lambda: time.time() - _stamp_time(_head()) < 1.5, 10)
+        recovered = monitor_once("5")
+        assert recovered.returncode == 0, recovered.stdout + recovered.stderr
+        page.reload()
+        expect(page.locator("#log-late")).to_have_count(0)
+        expect(page.locator("tr[data-kind='message.received'] .badge")).to_have_text(
+            "in the log"
+        )
+    finally:
+        context.close()
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGCONT)
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _login(page: Any, base: str, username: str) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f"pw-{username}")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".who")).to_contain_text(username)
