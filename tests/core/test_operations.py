@@ -88,7 +88,7 @@ def http(url: str, token: str | None = None) -> tuple[int, dict[str, str], str]:
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     try:
-        with OPENER.open(request, timeout=15) as r:
+        with OPENER.open(request, timeout=60) as r:  # a first request loads the app
             return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, {k.lower(): v for k, v in e.headers.items()}, e.read().decode()
@@ -296,8 +296,10 @@ def test_web_workers_die_with_a_killed_master_and_serve_restarts(
         assert "Address already in use" not in second.output()
     finally:
         first.stop()
+        print(f"--- the first chancery serve's output ---\n{first.output()}")
         if second is not None:
             second.stop()
+            print(f"--- the second chancery serve's output ---\n{second.output()}")
 
 
 def test_worker_stops_cleanly_on_sigterm(server_env: dict[str, str], tmp_path: Path) -> None:
@@ -422,6 +424,7 @@ def test_database_outage_answers_503_with_retry_after_then_recovers(
         assert status == 200 and "temporarily unavailable" not in body
     finally:
         server.stop()
+        print(f"--- chancery serve's output ---\n{server.output()}")  # shown if the test fails
     log = server.output()
     assert len(re.findall(r"database unreachable", log)) == 1, log
     assert "database reachable again" in log, log
