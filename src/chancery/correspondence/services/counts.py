@@ -23,11 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.admin.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Case,
-    CharField,
     Count,
     DateTimeField,
     Exists,
@@ -40,12 +37,13 @@ from django.db.models import (
     Subquery,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest
 
 from chancery import clock
 from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, Notification, State
 from chancery.correspondence.services.common import MAIL_ATTEMPTS, MAIL_RETRY_AFTER
-from chancery.directory.models import Principal, StatusChange
+from chancery.directory.models import Principal
+from chancery.ledger.models import Event
 
 DEFINITIONS: dict[str, str] = {
     "total": "Every message received for the principal, whatever became of it.",
@@ -140,15 +138,13 @@ def _gate_open(prefix: str = "principal__") -> Q:
     return out
 
 
-def _admin_edited_since(moment: dt.datetime) -> QuerySet[Principal]:
-    """The principals an administrator edited in the admin after ``moment`` (its change log is
-    kept on the real clock; ours may run ahead by CHANCERY_CLOCK_OFFSET)."""
-    offset = dt.timedelta(seconds=float(settings.CHANCERY_CLOCK_OFFSET))
-    edits = LogEntry.objects.filter(
-        content_type_id=ContentType.objects.get_for_model(Principal).pk,
-        action_time__gt=moment - offset,
-    ).values("object_id")
-    return Principal.objects.annotate(key=Cast("pk", CharField())).filter(key__in=edits)
+GATE_EVENTS = ("principal.status", "principal.policy")
+"""The principal's events that can open its gate: a transition status recorded, a support
+policy changed (``directory.services.set_principal_status``, ``record_policy``)."""
+
+
+def _gate_events() -> QuerySet[Event]:
+    return Event.objects.filter(subject_type="principal", kind__in=GATE_EVENTS)
 
 
 def _action_conditions(cutoff: dt.datetime, held: Q) -> dict[str, Q]:
@@ -161,9 +157,8 @@ def _action_conditions(cutoff: dt.datetime, held: Q) -> dict[str, Q]:
       cutoff and no hold of it ended after the cutoff (``escalate_overdue`` escalates once no
       hold accounts for it);
     - ``action_gate``: a policy hold still in force, placed before the cutoff, under a support
-      policy that no longer applies (``not Principal.gate_active``), and neither the
-      principal's status nor its admin record changed after the cutoff (what can open the
-      gate; ``sync_policy_gates``);
+      policy that no longer applies (``not Principal.gate_active``), and no status or policy
+      of the principal recorded after the cutoff (what opens the gate; ``sync_policy_gates``);
     - ``action_mail``: a notification mail still to send, queued before the cutoff and never
       tried, or whose retry fell due before it (``send_pending_notifications``).
 
@@ -179,9 +174,8 @@ def _action_conditions(cutoff: dt.datetime, held: Q) -> dict[str, Q]:
         ),
         "action_gate": Q(pk__in=holds.filter(is_policy=True, placed_at__lte=cutoff)
             .filter(_gate_open("message__principal__"))
-            .exclude(message__principal_id__in=StatusChange.objects.filter(at__gt=cutoff)
-                     .values("principal_id"))
-            .exclude(message__principal_id__in=_admin_edited_since(cutoff).values("pk"))
+            .exclude(message__principal_id__in=_gate_events().filter(at__gt=cutoff)
+                     .values("subject_id"))
             .values("message_id")),
         "action_mail": Q(pk__in=Notification.objects.filter(
             sent_at__isnull=True, attempts__lt=MAIL_ATTEMPTS, message__isnull=False
@@ -197,7 +191,7 @@ def _since(qs: QuerySet[Message], conditions: dict[str, Q]) -> QuerySet[Message]
     count in that kind (null elsewhere); what the pages show as how long it has been overdue.
     The moments that :func:`_action_conditions` compares with the cutoff: the hold's expiry;
     the delivery target or the end of the last hold, whichever is later; the latest of the
-    policy hold's placement, the principal's last status change and last admin edit; the mail's
+    policy hold's placement and the principal's last status or policy event; the mail's
     queueing, or the end of its retry wait once tried."""
     dt_field = DateTimeField()
     active = Hold.objects.filter(message=OuterRef("pk"), released_at__isnull=True)
@@ -214,19 +208,9 @@ def _since(qs: QuerySet[Message], conditions: dict[str, Q]) -> QuerySet[Message]
         active.filter(is_policy=True).order_by("placed_at").values("placed_at")[:1],
         output_field=dt_field,
     )
-    last_status = Subquery(
-        StatusChange.objects.filter(principal=OuterRef("principal_id"))
-        .order_by("-at").values("at")[:1],
-        output_field=dt_field,
-    )
-    offset = dt.timedelta(seconds=float(settings.CHANCERY_CLOCK_OFFSET))
-    last_edit = Subquery(
-        LogEntry.objects.filter(
-            content_type_id=ContentType.objects.get_for_model(Principal).pk,
-            object_id=Cast(OuterRef("principal_id"), CharField()),
-        )
-        .annotate(at=ExpressionWrapper(F("action_time") + offset, output_field=dt_field))
-        .order_by("-action_time").values("at")[:1],
+    last_gate_event = Subquery(
+        _gate_events().filter(subject_id=OuterRef("principal_id"))
+        .order_by("-id").values("at")[:1],
         output_field=dt_field,
     )
     mail = Subquery(
@@ -244,10 +228,7 @@ def _since(qs: QuerySet[Message], conditions: dict[str, Q]) -> QuerySet[Message]
     moments: dict[str, Any] = {
         "action_hold": expiry,
         "action_escalation": Greatest("due_at", Coalesce(last_release, "due_at")),
-        "action_gate": Greatest(
-            policy_placed, Coalesce(last_status, policy_placed),
-            Coalesce(last_edit, policy_placed),
-        ),
+        "action_gate": Greatest(policy_placed, Coalesce(last_gate_event, policy_placed)),
         "action_mail": mail,
     }
     return qs.annotate(**{
