@@ -25,8 +25,9 @@ from chancery.correspondence.models import Message
 from chancery.correspondence.transparency import Counts, daily_counts
 from chancery.directory.models import Office, Principal
 from chancery.ledger import note, proof
+from chancery.ledger.keys import witness_signer
 from chancery.ledger.models import LogHead
-from chancery.ledger.sequencer import integrate_all
+from chancery.ledger.sequencer import integrate_all, served
 
 pytestmark = pytest.mark.django_db
 
@@ -172,11 +173,18 @@ def test_page_is_public_and_shows_counts_log_and_how_to_verify(
 
     # The log: the checkpoint verbatim, the key, the size, links, and the commands.
     checkpoint = re.search(r'<pre class="note" id="checkpoint">(.*?)</pre>', html, re.S)
-    assert checkpoint is not None and checkpoint.group(1) == head.checkpoint.note
+    assert checkpoint is not None and checkpoint.group(1) == served(head)
+    assert checkpoint.group(1).startswith(head.checkpoint.note)  # then the stamp
     assert checkpoint.group(1) == Client().get("/log/checkpoint").content.decode()
     assert head.vkey in html and f'<strong id="log-size">{head.size}</strong>' in html
     assert 'href="/log/checkpoint"' in html and 'href="/log/key"' in html
-    assert f"chancery monitor http://testserver/log --key {head.vkey} --entries" in html
+    stamp_vkey = witness_signer().vkey
+    assert f'<code id="stamp-vkey" class="break">{stamp_vkey}</code>' in html
+    assert 'href="/log/timestamp-key"' in html
+    assert (
+        f"chancery monitor http://testserver/log --key {head.vkey} --stamp-key {stamp_vkey} "
+        "--max-age 300 --entries"
+    ) in html
     assert f"chancery receipt verify receipt.json --key {head.vkey}" in html
     assert "golang.org/x/mod/sumdb/tlog" in html
 
@@ -274,7 +282,7 @@ def test_transparency_page_in_chromium(
     page.goto(f"{live_server.url}/login/")
     page.get_by_role("link", name="public transparency page").click()
     expect(page).to_have_url(f"{live_server.url}/transparency/")
-    expect(page.locator("#checkpoint")).to_have_text(head.checkpoint.note)
+    expect(page.locator("#checkpoint")).to_have_text(served(head))
     expect(page.locator("#vkey")).to_have_text(head.vkey)
     expect(page.locator('#counts-president-elect tfoot [data-col="held_policy"]')).to_have_text("1")
     expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Transparency")

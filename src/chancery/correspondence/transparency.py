@@ -18,6 +18,7 @@ import zoneinfo
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from django.conf import settings
 from django.db.models.functions import TruncDate
 
 from chancery import clock
@@ -29,6 +30,7 @@ from chancery.correspondence.services.counts import (
     overdue_action,
 )
 from chancery.directory.models import Principal
+from chancery.ledger.keys import witness_signer
 from chancery.ledger.models import Event
 from chancery.ledger.receipts import duration, log_proofs
 from chancery.ledger.sequencer import current_head, served
@@ -169,6 +171,14 @@ def log_state() -> dict[str, Any] | None:
         "vkey": head.vkey,
         "size": head.size,
         "checkpoint": served(head),
+        # The stamp's key, for `chancery monitor --stamp-key`, and the age the pages call stale.
+        "stamp_vkey": witness_signer().vkey,
+        "stamp_interval": (
+            duration(settings.CHANCERY_LOG_STAMP_INTERVAL)
+            if settings.CHANCERY_LOG_STAMP_INTERVAL >= 120
+            else f"{settings.CHANCERY_LOG_STAMP_INTERVAL:g} s"
+        ),
+        "max_age": f"{settings.CHANCERY_LOG_STALE_AFTER:g}",
         "signed_at": head.checkpoint.created_at,
         "cosigned": bool(head.checkpoint.cosigned),
         # The sequencer's queue, read through its partial index: small and cheap.

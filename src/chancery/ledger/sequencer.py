@@ -378,7 +378,10 @@ def run_forever(
         try:
             if not announced:
                 head = ensure_head()
-                log.warning("transparency log %s, verifier key %s", head.origin, head.vkey)
+                log.warning(
+                    "transparency log %s, verifier key %s, timestamp key %s",
+                    head.origin, head.vkey, keys.witness_signer().vkey,
+                )
                 announced = True
             liveness.record_tick(integrate_all(), interval)  # the heartbeat, every tick
             restamp()
