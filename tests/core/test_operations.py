@@ -568,19 +568,33 @@ def test_systemd_unit(unit_name: str, command: str) -> None:
         assert "chancery-web.service" in " ".join(unit["Unit"]["After"])
 
 
+def test_systemd_status_check_every_minute() -> None:
+    """``chancery status`` as a oneshot unit (failed when it exits 1), started by a timer."""
+    unit = read_unit(DEPLOY / "chancery-status.service")
+    service = unit["Service"]
+    assert service["Type"] == ["oneshot"] and service["User"] == ["chancery"]
+    assert service["EnvironmentFile"] == ["/etc/chancery/chancery.env"]
+    assert check_command(service["ExecStart"][0])[1:] == ["status"]
+    timer = read_unit(DEPLOY / "chancery-status.timer")
+    assert timer["Timer"]["OnUnitActiveSec"] == ["1min"]
+    assert timer["Install"]["WantedBy"] == ["timers.target"]
+
+
 def test_systemd_units_verify(tmp_path: Path) -> None:
-    """``systemd-analyze verify`` accepts both units (with this checkout's virtualenv in place
+    """``systemd-analyze verify`` accepts the units (with this checkout's virtualenv in place
     of /opt/chancery/venv, so that the programs they run exist). Where systemd is not
     installed, the parse of test_systemd_unit is the check."""
     venv = Path(sys.prefix)
     assert (venv / "bin" / "chancery").is_file(), f"no chancery in {venv}/bin"
-    for unit in DEPLOY.glob("*.service"):
+    units = sorted([*DEPLOY.glob("*.service"), *DEPLOY.glob("*.timer")])
+    assert len(units) == 4, units
+    for unit in units:
         (tmp_path / unit.name).write_text(unit.read_text().replace(VENV_IN_UNITS, str(venv)))
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         return
     proc = subprocess.run(
-        [analyze, "verify", *sorted(str(p) for p in tmp_path.glob("*.service"))],
+        [analyze, "verify", *sorted(str(p) for p in tmp_path.iterdir())],
         capture_output=True, text=True, timeout=60, check=False,
     )
     output = proc.stdout + proc.stderr
