@@ -158,16 +158,22 @@ def load_world() -> dict[str, Any]:
                     else None,
                     **_polity(o),
                 )
-                record_office_holder(office, by=None)
                 offices.setdefault((entry["key"], o["kind"]), office)
                 offices.setdefault((entry["key"], ""), office)
         for inst in world.INSTITUTIONS:
             office = Office.objects.create(
                 kind=inst.get("kind", "ministry"), title=inst["title"], **_polity(inst)
             )
-            record_office_holder(office, by=None)
             offices[(inst["key"], "")] = office
             offices[(inst["key"], office.kind)] = office
+        # Every office's holder on record (office.holder), dated before anything else the demo
+        # logs (the log's times never run backwards).
+        first_moment = min(
+            [h[0] for h in history] + [_at(m["received_at"]) for m in world.MESSAGES]
+        )
+        with _at_time(first_moment):
+            for office in Office.objects.order_by("id"):
+                record_office_holder(office, by=None)
         missions: dict[str, Mission] = {}
         for m in world.MISSIONS:
             mission = Mission.objects.create(
