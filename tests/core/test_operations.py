@@ -130,12 +130,16 @@ call_command("migrate", verbosity=0, interactive=False)
 from django.contrib.auth.models import User
 from chancery.accounts.models import ApiToken
 user = User.objects.create_superuser("ops", "ops@example.invalid", "not-used")
+from chancery.accounts.models import Role
+from chancery.testing import make_user
+make_user("officer", Role.WATCH_OFFICER, password="pw-officer")
 print(ApiToken.issue(user, name="ops")[1])
 """
 
 
 def set_up(env: dict[str, str]) -> str:
-    """Migrate the database, make a superuser and return an API token of theirs."""
+    """Migrate the database, make a superuser and a watch officer (password pw-officer);
+    return an API token of the superuser's."""
     proc = subprocess.run(
         [sys.executable, "-c", SET_UP], env=env, capture_output=True, text=True, timeout=180,
         check=False,
@@ -415,13 +419,14 @@ def test_database_outage_answers_503_with_retry_after_then_recovers(
         assert status == 503
         assert headers["content-type"].startswith("text/html")
         assert headers["retry-after"] == RETRY_AFTER
-        assert "temporarily unavailable" in body and f"Try again in {RETRY_AFTER} seconds" in body
+        assert "<h1>Chancery is temporarily unavailable</h1>" in body
+        assert f"Try again in {RETRY_AFTER} seconds" in body
 
         outage.bring_back()
         wait_for("the API answering 200 again", lambda: http(api, token)[0] == 200, 30,
                  server.log)
         status, _, body = http(page)
-        assert status == 200 and "temporarily unavailable" not in body
+        assert status == 200 and "<h1>Chancery is temporarily unavailable" not in body
     finally:
         server.stop()
         print(f"--- chancery serve's output ---\n{server.output()}")  # shown if the test fails
@@ -429,6 +434,70 @@ def test_database_outage_answers_503_with_retry_after_then_recovers(
     assert len(re.findall(r"database unreachable", log)) == 1, log
     assert "database reachable again" in log, log
     assert "Internal Server Error" not in log and "Traceback" not in log, log
+
+
+REFRESH = "() => { htmx.ajax('GET', '/', {source: '#live', target: '#live', swap: 'outerHTML'}); }"
+"""The dashboard's background refresh (hx-trigger="every 15s"), now."""
+
+
+@pytest.mark.e2e
+def test_the_dashboard_says_when_its_refresh_fails(
+    outage: SqliteOutage | PostgresOutage, tmp_path: Path, page: Any
+) -> None:
+    """The dashboard refreshes itself in the background. When a refresh meets the outage's 503,
+    or no server at all, the page says so in red above what it still shows (instead of going
+    silently out of date); a refresh that succeeds again takes the notice away (Chromium)."""
+    from playwright.sync_api import expect
+
+    data = tmp_path / "data"
+    data.mkdir()
+    env = base_env(data, outage.url)
+    if not outage.token:
+        set_up(env)
+    server = Server(env, tmp_path / "serve.out", free_port(), workers=1)
+    try:
+        server.wait_answering()
+        page.goto(server.base + "/login/")
+        page.fill("#id_username", "officer")
+        page.fill("#id_password", "pw-officer")
+        page.click("button[type=submit]")
+        expect(page.locator("#live")).to_be_visible()
+        notice = page.locator("#connection-notice")
+        expect(notice).to_be_hidden()
+
+        outage.take_down()
+        # A reload (SIGHUP) replaces the worker: a SQLite file it already had open would stay
+        # readable (on PostgreSQL the stop breaks the kept connection anyway).
+        before = set(children(server.pid))
+        os.kill(server.pid, signal.SIGHUP)
+        wait_for(
+            "gunicorn's new worker",
+            lambda: bool(children(server.pid)) and not set(children(server.pid)) & before,
+            60, server.log,
+        )
+        page.evaluate(REFRESH)
+        expect(notice).to_be_visible(timeout=60_000)
+        expect(notice).to_contain_text("Chancery is temporarily unavailable")
+        expect(notice).to_contain_text(f"(try again in {RETRY_AFTER} s)")
+        expect(notice).to_contain_text("What this page shows may be out of date.")
+        expect(page.locator("#live")).to_be_visible()  # the dashboard stays, under the notice
+
+        outage.bring_back()
+        deadline = time.monotonic() + 30
+        while notice.is_visible():
+            assert time.monotonic() < deadline, "the notice stayed after the database came back"
+            page.evaluate(REFRESH)
+            time.sleep(0.5)
+
+        os.kill(server.pid, signal.SIGKILL)
+        wait_for("the server gone", lambda: port_is_free(int(server.base.rsplit(":", 1)[1])),
+                 10, server.log)
+        page.evaluate(REFRESH)
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("Chancery cannot be reached: the server does not answer.")
+    finally:
+        server.stop()
+        print(f"--- chancery serve's output ---\n{server.output()}")
 
 
 # --------------------------------------------------------------------------- in the process
@@ -477,7 +546,7 @@ def test_an_outage_met_inside_another_middleware_is_a_503_too(
         assert response["Retry-After"] == str(30)
         response = client.get("/transparency/", REMOTE_USER="ops")
         assert response.status_code == 503
-        assert b"temporarily unavailable" in response.content
+        assert b"<h1>Chancery is temporarily unavailable</h1>" in response.content
     # The usual middleware, and the view meeting the outage.
     response = client.get("/transparency/")
     assert response.status_code == 503 and response["Retry-After"] == "30"
