@@ -162,6 +162,10 @@ def test_rows_changed_with_sql_raise_alerts_that_the_pages_the_log_and_verify_sh
     assert f"<code>correspondence_hold#{extended.pk}</code>" in public
     assert "the row&#x27;s state" not in public and state_edited.tracking not in public
     assert {(a.subject, a.id) for a in integrity.open_alerts()} == set(alerts)
+    newest = integrity.open_alerts()[0]
+    assert newest.as_json()["rows"] == newest.rows and "findings" not in newest.as_json()
+    assert newest.as_json(private=True)["findings"] == newest.findings
+    assert newest.headline.startswith(f"{newest.subject} #{newest.id} disagrees with the log")
 
     # chancery verify names each row and the event it disagrees with.
     verified = _chancery(env, "verify")

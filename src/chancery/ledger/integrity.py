@@ -120,6 +120,31 @@ class Alert:
     def label(self) -> str:
         return f"{self.subject} #{self.id}"
 
+    @property
+    def headline(self) -> str:
+        """One line, public fields only (for `chancery status` and logs)."""
+        where = (
+            f"log entries {', '.join(map(str, self.entries))}" if self.entries
+            else f"events {', '.join(f'#{e}' for e in self.events)}" if self.events
+            else "no event"
+        )
+        return (
+            f"{self.label} disagrees with the log since {self.at:%Y-%m-%d %H:%M:%S} UTC: "
+            f"{self.findings_count} finding(s); rows {', '.join(self.rows)}; {where}; run "
+            "chancery verify"
+        )
+
+    def as_json(self, *, private: bool = False) -> dict[str, Any]:
+        """The alert as JSON; the findings' text only with ``private`` (it is not public)."""
+        out: dict[str, Any] = {
+            "subject": self.subject, "id": self.id, "at": self.at.isoformat(),
+            "event": self.event_id, "seq": self.seq, "rows": self.rows, "events": self.events,
+            "entries": self.entries, "findings_count": self.findings_count,
+        }
+        if private:
+            out["findings"] = self.findings
+        return out
+
 
 def check_changed_rows() -> int:
     """The worker step: compare the queued changed rows' subjects with their events, in
