@@ -34,6 +34,8 @@ from typing import Any
 from django.conf import settings
 from django.db import close_old_connections
 
+from chancery.outages import DATABASE
+
 log = logging.getLogger(__name__)
 
 Step = Callable[[], int]
@@ -162,8 +164,12 @@ def _loop(interval: float, max_passes: int | None) -> None:
             if result:
                 log.warning("worker pass: %s", result)
         except Exception as exc:  # noqa: BLE001 - keep the worker alive; the next pass retries
-            log.exception("worker pass failed")
+            # A lost database is logged once per outage (chancery.outages), not every pass.
+            if not DATABASE.failed(exc, "in the worker's pass", "retrying every pass"):
+                log.exception("worker pass failed")
             error = exc
+        else:
+            DATABASE.reached()
         _after_pass(result, error, interval)
         passes += 1
         time.sleep(interval)

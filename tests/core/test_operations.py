@@ -34,7 +34,7 @@ import pytest
 from django.db import InterfaceError, OperationalError, connections
 from django.test import Client, override_settings
 
-from chancery.web.outage import database_unavailable
+from chancery.outages import database_unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 PGCLUSTER = ROOT / "scripts" / "pgcluster.py"
@@ -434,6 +434,51 @@ def test_database_outage_answers_503_with_retry_after_then_recovers(
     assert len(re.findall(r"database unreachable", log)) == 1, log
     assert "database reachable again" in log, log
     assert "Internal Server Error" not in log and "Traceback" not in log, log
+
+
+def test_the_worker_logs_a_database_outage_once_and_resumes(
+    outage: SqliteOutage | PostgresOutage, tmp_path: Path
+) -> None:
+    """While the database is unreachable, ``chancery worker`` (its passes, its sequencer thread,
+    its heartbeat) logs the outage once, not a traceback every pass, and says when the database
+    is back; it goes on by itself and stops cleanly."""
+    data = tmp_path / "data"
+    data.mkdir()
+    env = dict(base_env(data, outage.url), CHANCERY_WORKER_INTERVAL="0.2",
+               CHANCERY_LOG_INTERVAL="0.2")
+    if not outage.token:
+        set_up(env)
+    database = outage.url.removeprefix("sqlite:///")
+    if not ON_POSTGRES:
+        # A SQLite connection already open keeps reading a moved file: make the database
+        # unopenable before the worker starts (a folder where the file should be).
+        Path(database).rename(f"{database}.away")
+        Path(database).mkdir()
+    worker = Process(env, tmp_path / "worker.out", "worker")
+    try:
+        wait_for("the worker running", lambda: "worker running" in worker.output(), 60,
+                 worker.log)
+        if ON_POSTGRES:
+            time.sleep(1)
+            outage.take_down()
+        time.sleep(2)  # ten passes and ticks or so, each failing
+        if ON_POSTGRES:
+            outage.bring_back()
+        else:
+            Path(database).rmdir()
+            Path(f"{database}.away").rename(database)
+        wait_for("the worker noticing the database back",
+                 lambda: "database reachable again" in worker.output(), 60, worker.log)
+        worker.proc.send_signal(signal.SIGTERM)
+        assert worker.proc.wait(timeout=15) == 0
+    finally:
+        worker.stop()
+        print(f"--- chancery worker's output ---\n{worker.output()}")
+    log = worker.output()
+    assert len(re.findall("database unreachable", log)) == 1, log
+    assert re.search(r"database reachable again after [0-9.]+ s \([0-9]+ failure", log), log
+    for noise in ("Traceback", "worker pass failed", "sequencer batch failed", "could not record"):
+        assert noise not in log, noise
 
 
 REFRESH = "() => { htmx.ajax('GET', '/', {source: '#live', target: '#live', swap: 'outerHTML'}); }"

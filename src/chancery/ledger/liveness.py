@@ -32,6 +32,7 @@ from django.db import IntegrityError, connection, transaction
 
 from chancery import clock
 from chancery.ledger.models import Heartbeat, LogHead
+from chancery.outages import DATABASE
 from chancery.worker import registered_steps
 
 log = logging.getLogger(__name__)
@@ -103,8 +104,9 @@ def record(name: str, *, interval: float, summary: dict[str, Any]) -> bool:
                 _write(name, values)
         else:
             _write(name, values)
-    except Exception:  # noqa: BLE001 - a heartbeat must never make a pass fail
-        log.exception("could not record the %s heartbeat", name)
+    except Exception as exc:  # noqa: BLE001 - a heartbeat must never make a pass fail
+        if not DATABASE.failed(exc, f"recording the {name} heartbeat"):  # else logged once
+            log.exception("could not record the %s heartbeat", name)
         return False
     return True
 

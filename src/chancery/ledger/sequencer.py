@@ -37,6 +37,7 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 from chancery import clock
 from chancery.ledger import keys, liveness, merkle, note, tiles
 from chancery.ledger.models import ENTRIES_LEVEL, Checkpoint, Event, LogHead, Tile
+from chancery.outages import DATABASE
 
 log = logging.getLogger(__name__)
 
@@ -392,6 +393,10 @@ def run_forever(
         except HeadMoved:
             log.info("another sequencer moved the head; retrying")
             continue
-        except Exception:  # noqa: BLE001 - keep sequencing; the next batch retries
-            log.exception("sequencer batch failed")
+        except Exception as exc:  # noqa: BLE001 - keep sequencing; the next batch retries
+            # A lost database is logged once per outage (chancery.outages), not every tick.
+            if not DATABASE.failed(exc, "in the sequencer", "retrying every tick"):
+                log.exception("sequencer batch failed")
+        else:
+            DATABASE.reached()
         stop.wait(interval)

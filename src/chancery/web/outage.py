@@ -16,102 +16,41 @@ middleware) into a 500 response before it can reach an outer middleware; the
 ``got_request_exception`` signal, sent first, marks the request, and ``__call__`` replaces
 that 500 (Django has logged that one with its traceback).
 
-What counts as "unreachable": Django's ``InterfaceError`` and ``OperationalError`` (psycopg's
-connection errors arrive wrapped as these; so do SQLite's "unable to open database file" and
-"database is locked"), except SQLite's schema errors ("no such table": a database that was
-never migrated is a fault to fix, not an outage to wait out).
-
-Logging: one ERROR line per process when an outage starts (with the database's message), one
-WARNING when a request reaches the database again (how long, how many answers were 503);
-the failures in between are logged at DEBUG (and not by Django's ``django.request`` logger,
-which would log every 503), so an outage does not flood the log.
+What counts as "unreachable", and the logging (one ERROR per process when an outage starts,
+one WARNING when a request reaches the database again; not Django's ``django.request`` line
+for every 503): ``chancery.outages``.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 import sys
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.signals import got_request_exception
-from django.db import InterfaceError, OperationalError, connections
+from django.db import connections
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
 
-log = logging.getLogger(__name__)
+from chancery.outages import DATABASE, database_unavailable
 
-#: SQLite reports mistakes in the schema or the SQL as OperationalError too: not outages.
-_NOT_AN_OUTAGE = re.compile(
-    r"^(no such (table|column|function|index|savepoint)\b|.*\bsyntax error\b"
-    r"|table \S+ has no column|.*\balready exists\b)",
-    re.IGNORECASE,
-)
 _MARK = "_chancery_database_unavailable"
+_THEN = "answering 503 with Retry-After until it is back"
 
 
-def database_unavailable(exc: BaseException | None) -> BaseException | None:
-    """The database error behind ``exc`` (itself, or what it was raised from), if the error
-    means the database cannot be reached now; else None."""
-    seen = 0
-    while exc is not None and seen < 5:
-        if isinstance(exc, InterfaceError):
-            return exc
-        if isinstance(exc, OperationalError) and not _NOT_AN_OUTAGE.match(str(exc).strip()):
-            return exc
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return None
+def _failed(exc: BaseException, request: HttpRequest) -> None:
+    DATABASE.failed(exc, f"at {request.method} {request.path}", _THEN)
 
 
-class _Outage:
-    """This process's view of the outage, for logging it once."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.since: float | None = None
-        self.answered = 0
-
-    def failed(self, exc: BaseException, request: HttpRequest) -> None:
-        with self.lock:
-            self.answered += 1
-            first = self.since is None
-            if first:
-                self.since = time.monotonic()
-        if first:
-            log.error(
-                "database unreachable (%s: %s) at %s %s; answering 503 with Retry-After until "
-                "it is back",
-                type(exc).__name__, _one_line(exc), request.method, request.path,
-            )
-        else:
-            log.debug("database still unreachable: %s %s", request.method, request.path)
-
-    def maybe_recovered(self) -> None:
-        if self.since is None or not any(
-            c.connection is not None for c in connections.all(initialized_only=True)
-        ):
-            return
-        with self.lock:
-            if self.since is None:
-                return
-            down, answered = time.monotonic() - self.since, self.answered
-            self.since, self.answered = None, 0
-        log.warning(
-            "database reachable again after %.1f s (%d request(s) answered 503)", down, answered
-        )
-
-
-OUTAGE = _Outage()
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300]
+def _reached() -> None:
+    """A request went through: if it used the database (a connection is open), the database
+    answers again."""
+    if DATABASE.down and any(
+        c.connection is not None for c in connections.all(initialized_only=True)
+    ):
+        DATABASE.reached()
 
 
 def retry_after() -> int:
@@ -146,7 +85,7 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
         )
     response["Retry-After"] = str(wait)
     response["Cache-Control"] = "no-store"
-    # Logged once per outage by _Outage, not once per request by django.request.
+    # Logged once per outage (chancery.outages), not once per request by django.request.
     response._has_been_logged = True  # type: ignore[attr-defined]
     return response
 
@@ -175,19 +114,19 @@ class DatabaseUnavailableMiddleware:
             found = database_unavailable(exc)
             if found is None:
                 raise
-            OUTAGE.failed(found, request)
+            _failed(found, request)
             return unavailable_response(request)
         marked = getattr(request, _MARK, None)
         if marked is not None:
-            OUTAGE.failed(marked, request)
+            _failed(marked, request)
             return unavailable_response(request)
         if response.status_code < 500:
-            OUTAGE.maybe_recovered()
+            _reached()
         return response
 
     def process_exception(self, request: HttpRequest, exc: Exception) -> HttpResponse | None:
         found = database_unavailable(exc)
         if found is None:
             return None
-        OUTAGE.failed(found, request)
+        _failed(found, request)
         return unavailable_response(request)
