@@ -32,7 +32,7 @@ from chancery.correspondence.models import Hold, Message, Notification
 from chancery.correspondence.services.gate import POLICY_HOLD_NOTICE
 from chancery.directory.models import Office, Principal
 from chancery.directory.services import record_office_holder, set_principal_status
-from chancery.ledger import integrity, keys
+from chancery.ledger import integrity, keys, sequencer
 from chancery.ledger.models import ChangedRow, Event
 from chancery.ledger.verify import verify_log
 from chancery.testing import body_of, client_for
@@ -251,6 +251,15 @@ def test_a_batch_is_compared_whole_or_not_at_all(
     # The same row changed again, still wrong the same way: no second alert.
     _sql("UPDATE correspondence_message SET state = 'acknowledged' WHERE id = %s", message.pk)
     assert integrity.check_changed_rows() == 0 and len(_alerts()) == 1
+    # Raised while the event it names was pending; the same finding once it is in the log is
+    # the same alert.
+    second = submit("Two.")
+    _sql("UPDATE correspondence_message SET state = 'acknowledged' WHERE id = %s", second.pk)
+    assert integrity.check_changed_rows() == 1
+    assert "pending entry" in _alerts()[("message", second.pk)].data["findings"][0]
+    sequencer.integrate_all()
+    _sql("UPDATE correspondence_message SET state = 'acknowledged' WHERE id = %s", second.pk)
+    assert integrity.check_changed_rows() == 0 and len(_alerts()) == 2
 
 
 @pytest.mark.django_db(transaction=True)

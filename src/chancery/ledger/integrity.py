@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -309,7 +310,7 @@ def _record(
                      data={"subject": stype, "id": sid, "rows": rows})
         return 1
     texts = [f.text for f in findings]
-    if open_alert and last is not None and last.data.get("findings") == texts:
+    if open_alert and last is not None and _same(last.data.get("findings") or [], texts):
         return 0  # the open alert says this already
     named = sorted({f.entry.id for f in findings if f.entry is not None})
     entries = sorted(
@@ -324,6 +325,14 @@ def _record(
     )
     log.error("integrity alert: %s #%s disagrees with its events: %s", stype, sid, texts)
     return 1
+
+
+_ENTRY = re.compile(r"(?:pending entry|entry \d+) \(event #")
+
+
+def _same(before: list[str], now: list[str]) -> bool:
+    """The same findings, whether the events they name were in the log yet or pending."""
+    return [_ENTRY.sub("(event #", t) for t in before] == [_ENTRY.sub("(event #", t) for t in now]
 
 
 # --- what the pages and `chancery status` read --------------------------------------------------
