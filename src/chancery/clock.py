@@ -33,6 +33,14 @@ def travel(delta: dt.timedelta) -> Iterator[None]:
         _extra = before
 
 
+def wall() -> dt.datetime:
+    """The machine's clock (moved by ``travel`` in tests, but not by the demo's offset): the
+    clock of facts about processes rather than the world, such as heartbeats and the log's
+    stamps, which an outside monitor or ``chancery status`` run from a shell compares with its
+    own clock. In production it reads the same as :func:`now`."""
+    return timezone.now() + _extra
+
+
 def offset_to(moment: dt.datetime) -> float:
     """Seconds to add to the real clock so that ``now()`` reads ``moment`` right now."""
     return (moment - timezone.now()).total_seconds()

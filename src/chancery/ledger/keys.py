@@ -9,6 +9,7 @@ rather than signing checkpoints under a name verifiers do not expect.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,7 +32,9 @@ def _load_or_create(path: Path, name: str, generate: object) -> str:
         return text
     path.parent.mkdir(parents=True, exist_ok=True)
     skey, _vkey = generate(name)  # type: ignore[operator]
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # One temporary name per process and thread: the worker's pass and its sequencer thread
+    # may both make the key on a first start.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         os.write(fd, (skey + "\n").encode())

@@ -91,7 +91,7 @@ def record(name: str, *, interval: float, summary: dict[str, Any]) -> bool:
     returns False (and logs why) when the heartbeat could not be written."""
     version, host, _ = _identity()
     values = {
-        "at": clock.now(),
+        "at": clock.wall(),
         "interval": float(interval),
         "version": version[:64],
         "host": host[:255],
@@ -251,7 +251,7 @@ def _state(name: str, beat: Heartbeat | None, now: dt.datetime) -> ProcessState:
 def processes(now: dt.datetime | None = None) -> list[ProcessState]:
     """Every background process: the worker and the sequencer first (reported as never run
     when they have no heartbeat), then any other name that has recorded one."""
-    now = now or clock.now()
+    now = now or clock.wall()
     beats = {b.name: b for b in Heartbeat.objects.all()}
     names = [*KNOWN, *sorted(set(beats) - set(KNOWN))]
     states = [_state(name, beats.get(name), now) for name in names]
@@ -310,17 +310,20 @@ class CheckpointState:
 
 def checkpoint(now: dt.datetime | None = None) -> CheckpointState | None:
     """The log's checkpoint: its size and how long ago it was signed or stamped
-    (``LogHead.stamped_at`` when later than the checkpoint's own time); ``None`` before the
-    sequencer has signed the first one."""
-    now = now or clock.now()
+    (``LogHead.stamped_at``; the checkpoint's own time before it was ever stamped); ``None``
+    before the sequencer has signed the first one."""
     head = LogHead.objects.select_related("checkpoint").filter(pk=1).first()
     if head is None:
         return None
-    signed_at = head.checkpoint.created_at
-    stamped = head.stamped_at is not None and head.stamped_at > signed_at
-    if stamped:
-        assert head.stamped_at is not None
-        signed_at = head.stamped_at
+    # Stamps are on the machine's clock (``clock.wall``), checkpoints' own times on the world's
+    # (``clock.now``: the demo runs in 2020); every checkpoint is stamped when it is signed, so
+    # the unstamped case is only an installation from before stamps, until its first tick.
+    if head.stamped_at is not None:
+        signed_at, stamped = head.stamped_at, True
+        now = now or clock.wall()
+    else:
+        signed_at, stamped = head.checkpoint.created_at, False
+        now = clock.now() + ((now or clock.wall()) - clock.wall())
     return CheckpointState(
         size=head.size,
         signed_at=signed_at,

@@ -123,9 +123,9 @@ def stamp(
 ) -> tuple[str, dt.datetime]:
     """The stamp of a checkpoint: this installation's witness key's timestamped cosignature
     (C2SP tlog-cosignature, ``cosignature/v1``) of the checkpoint body, as a signature line, and
-    its time. The time is ``clock.now()`` (the one clock the pages read) to the whole second, as
-    the cosignature carries it."""
-    moment = at or clock.now()
+    its time. The time is the machine's (``clock.wall()``, not the demo's 2020 clock: an outside
+    monitor compares it with its own), to the whole second, as the cosignature carries it."""
+    moment = at or clock.wall()
     timestamp = int(moment.timestamp())
     body = note.Checkpoint(origin=origin, size=size, root=root).body()
     line = keys.witness_signer().cosign(body, timestamp)
@@ -329,7 +329,7 @@ def restamp(older_than: float | None = None) -> bool:
     head = current_head()
     if head is None:
         return False
-    now = clock.now()
+    now = clock.wall()
     if (
         head.stamp
         and head.stamped_at is not None

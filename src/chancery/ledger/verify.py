@@ -250,7 +250,7 @@ def _stamp_note(report: Report, head: LogHead) -> None:
             "on its next tick (`chancery worker`)"
         )
         return
-    age = (clock.now() - head.stamped_at).total_seconds()
+    age = (clock.wall() - head.stamped_at).total_seconds()
     when = head.stamped_at.isoformat().replace("+00:00", "Z")
     report.notes.append(
         f"the log's checkpoint (size {head.size}) was stamped {age:,.0f} s ago ({when}); the "
