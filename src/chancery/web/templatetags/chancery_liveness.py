@@ -18,7 +18,7 @@ register = template.Library()
 
 @register.inclusion_tag("web/_liveness.html")
 def liveness_panel(public: bool = False) -> dict[str, Any]:
-    now = clock.now()
+    now = clock.wall()
     processes = liveness.processes(now)
     log = liveness.checkpoint(now)
     return {
