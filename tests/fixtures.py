@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 from chancery.correspondence import services
 from chancery.correspondence.models import Message
 from chancery.directory.models import Office, Principal
-from chancery.testing import build_people, build_world, issue_token
+from chancery.testing import build_people, build_world, issue_token, set_policy
 
 __all__ = ["gated", "people", "submit", "token_for", "world"]
 
@@ -28,10 +28,7 @@ def world(db: Any) -> dict[str, Any]:
 @pytest.fixture
 def gated(world: dict[str, Any]) -> Principal:
     """The president-elect with the support policy 'delivery waits for ascertainment'."""
-    pe: Principal = world["pe"]
-    pe.delivery_requires = Principal.Status.ASCERTAINED
-    pe.save()
-    return pe
+    return set_policy(world["pe"], Principal.Status.ASCERTAINED)
 
 
 @pytest.fixture

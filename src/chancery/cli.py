@@ -134,17 +134,22 @@ def migrate(data_dir: str | None) -> None:
 @data_dir_option
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (for machines).")
 def status(data_dir: str | None, as_json: bool) -> None:
-    """When the worker and the sequencer last ran and what they did, and the age of the log's
-    checkpoint. Exit 1 when a process is silent or has never run, or the checkpoint is stale."""
+    """When the worker and the sequencer last ran and what they did, the age of the log's
+    checkpoint, the open integrity alerts and the overdue action. Exit 1 when a process is
+    silent or has never run, the checkpoint is stale, an integrity alert is open or work the
+    worker should have done is overdue."""
     _setup(data_dir)
     import json
 
     from django.utils import timezone
 
-    from chancery.ledger import liveness
+    from chancery.correspondence.services import overdue_action_everywhere
+    from chancery.ledger import integrity, liveness
 
     states = liveness.processes()
     head = liveness.checkpoint()
+    alerts = integrity.open_alerts()
+    overdue = overdue_action_everywhere()
     problems = [
         " ".join(p for p in (s.headline, s.consequence, s.remedy) if p)
         for s in states
@@ -154,11 +159,23 @@ def status(data_dir: str | None, as_json: bool) -> None:
         problems.append("The log has no signed checkpoint yet: the sequencer has never run.")
     elif head.stale:
         problems.append(head.headline)
+    problems += [f"Integrity alert: {a.headline}." for a in alerts]
+
+    def since(moment: Any) -> str:
+        return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M %Z") if moment else "?"
+
+    problems += [
+        f"Overdue action: {k.count} {k.label}, the oldest due since {since(k.since)}: {k.should}."
+        for k in overdue.kinds
+    ]
     if as_json:
         click.echo(json.dumps({
             "ok": not problems,
             "processes": [s.as_json() for s in states],
             "log": head.as_json() if head else None,
+            "integrity_alerts": [a.as_json() for a in alerts],
+            "overdue_action": {k.kind: {"count": k.count, "since": k.since.isoformat()
+                                        if k.since else None} for k in overdue.kinds},
             "problems": problems,
         }, indent=2))
         sys.exit(1 if problems else 0)
@@ -185,11 +202,25 @@ def status(data_dir: str | None, as_json: bool) -> None:
             f"{head.size:,}, {verb} {liveness.seconds(head.age)} ago, stale after "
             f"{liveness.seconds(head.stale_after)}"
         )
+    queued = integrity.queued_rows()
+    click.echo(
+        f"{'integrity':<{width}}  {'ALERT ' if alerts else 'ok    '}  {len(alerts)} open "
+        f"alert{'' if len(alerts) == 1 else 's'}; {queued:,} changed row"
+        f"{'' if queued == 1 else 's'} waiting for the worker's comparison"
+    )
+    click.echo(
+        f"{'overdue':<{width}}  {'LATE  ' if overdue else 'ok    '}  {overdue.total.count} "
+        f"message{'' if overdue.total.count == 1 else 's'} waiting for work the worker does "
+        "by itself"
+    )
     for problem in problems:
         click.echo(f"FAILED: {problem}", err=True)
     if problems:
         sys.exit(1)
-    click.echo("OK: every process ran within its allowed silence; the log's checkpoint is fresh.")
+    click.echo(
+        "OK: every process ran within its allowed silence; the log's checkpoint is fresh; no "
+        "integrity alert is open; nothing is overdue."
+    )
 
 
 @main.group()

@@ -12,10 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.models import Group, User
+from django.db import transaction
 from django.test import Client
 
 from chancery.accounts.models import ApiToken, Profile, Role
 from chancery.directory.models import Country, Leader, Mission, Office, Principal
+from chancery.directory.services import record_policy
 
 
 def make_user(
@@ -41,6 +43,9 @@ def issue_token(user: User, name: str = "test") -> str:
 
 
 def _principal(slug: str, name: str, title: str, office_email: str) -> Principal:
+    # Made as by an installation from before ``principal.created``: no event, so the tests'
+    # event counts and log sizes are the messages' alone (tests that need the event record it
+    # with ``directory.services.record_principal_created``).
     return Principal.objects.create(
         slug=slug,
         name=name,
@@ -49,6 +54,17 @@ def _principal(slug: str, name: str, title: str, office_email: str) -> Principal
         status=Principal.Status.PROJECTED,
         office_email=office_email,
     )
+
+
+def set_policy(principal: Principal, requires: str) -> Principal:
+    """Give a principal a support policy as the admin's page does: the row and its
+    ``principal.policy`` event together (a policy changed without its event is what the
+    worker's integrity step alerts on)."""
+    with transaction.atomic():
+        principal.delivery_requires = requires
+        principal.save(update_fields=["delivery_requires"])
+        record_policy(principal, by=None)
+    return principal
 
 
 def build_world() -> dict[str, Any]:

@@ -236,17 +236,23 @@ def _test_database_url() -> str:
     return urllib.parse.urlunsplit(base._replace(path=f"/{db['NAME']}"))
 
 
-def _worker(data: Path, ahead: dt.timedelta) -> subprocess.Popen[bytes]:
-    """A real ``chancery worker`` on the test database, its clock ``ahead`` of the real one."""
+def _env(data: Path, ahead: dt.timedelta) -> dict[str, str]:
+    """A ``chancery`` process's environment: the test database, its clock ``ahead``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANCERY_")}
     env.update(
         DATABASE_URL=_test_database_url(), CHANCERY_DATA_DIR=str(data),
         CHANCERY_LOG_LEVEL="ERROR", CHANCERY_WORKER_INTERVAL="0.2", CHANCERY_LOG_INTERVAL="0.1",
         CHANCERY_CLOCK_OFFSET=str(ahead.total_seconds()),
     )
+    return env
+
+
+def _worker(data: Path, ahead: dt.timedelta) -> subprocess.Popen[bytes]:
+    """A real ``chancery worker`` on the test database, its clock ``ahead`` of the real one."""
     return subprocess.Popen(
         [sys.executable, "-m", "chancery.cli", "worker"],
-        env=env, stdout=subprocess.DEVNULL, stderr=(data / "worker.err").open("ab"),
+        env=_env(data, ahead), stdout=subprocess.DEVNULL,
+        stderr=(data / "worker.err").open("ab"),
     )
 
 
@@ -287,6 +293,15 @@ def test_a_frozen_worker_leaves_a_hold_in_force_and_the_pages_say_so(
             assert 'id="overdue-action"' in inbox and "Overdue action · 20 min" in _text(inbox)
             public = body_of(client_for(None).get("/transparency/"))
             assert "in force, for 20 min" in _text(public) and message.tracking not in public
+        # An operator's `chancery status` (its clock where the pages' is) fails on it too.
+        status = subprocess.run(
+            [sys.executable, "-m", "chancery.cli", "status"],
+            env=_env(tmp_path, dt.timedelta(hours=1, minutes=20)),
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+        assert status.returncode == 1
+        assert "overdue    LATE    1 message waiting" in status.stdout
+        assert "FAILED: Overdue action: 1 hold past its expiry" in status.stderr
         assert fresh(message).state == State.RECEIVED
     finally:
         _stop(frozen)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from chancery import clock, worker
 from chancery.correspondence import services
@@ -26,7 +27,8 @@ from chancery.correspondence.present import message_dict
 from chancery.directory.models import Principal, StatusChange
 from chancery.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chancery.ledger.models import Event
-from chancery.testing import fresh
+from chancery.ledger.services import record_event
+from chancery.testing import fresh, set_policy
 
 H = timedelta(hours=1)
 S = timedelta(seconds=1)
@@ -523,7 +525,15 @@ def test_4d_worker_repairs_a_gate_that_opened_behind_a_submission(
     gated: Principal, submit: Any
 ) -> None:
     message = submit()  # it read the gate as closed...
-    Principal.objects.filter(pk=gated.pk).update(status="ascertained")  # ...as it opened
+    # ...as it opened: the status change committed (row, history, event) while the gate's
+    # listener, which ran before the submission's hold was visible, released nothing.
+    with transaction.atomic():
+        Principal.objects.filter(pk=gated.pk).update(status="ascertained")
+        StatusChange.objects.create(principal=gated, status="ascertained", at=clock.now())
+        record_event(
+            "principal", gated.pk, "principal.status",
+            data={"principal": gated.slug, "status": "ascertained", "gate_open": True, "note": ""},
+        )
     assert worker.run_once().gated == 1
     assert fresh(message).state == State.DELIVERED and active_hold(message) is None
 
@@ -532,7 +542,7 @@ def test_4d_worker_holds_when_a_policy_is_set_in_the_admin(
     world: dict[str, Any], submit: Any
 ) -> None:
     message = submit()
-    Principal.objects.filter(pk=world["pe"].pk).update(delivery_requires="ascertained")
+    set_policy(world["pe"], "ascertained")
     assert worker.run_once().gated == 1
     hold = active_hold(message)
     assert hold is not None and hold.is_policy
@@ -544,7 +554,7 @@ def test_4d_an_officer_hold_that_expires_behind_the_gate_stays_held_by_the_polic
 ) -> None:
     message = submit()
     services.place_hold(message, by=people["officer"], category="security", reason="Scan")
-    Principal.objects.filter(pk=world["pe"].pk).update(delivery_requires="ascertained")
+    set_policy(world["pe"], "ascertained")
     with clock.travel(H + S):
         worker.run_once()
     hold = active_hold(message)
@@ -558,7 +568,7 @@ def test_4d_closing_the_gate_holds_open_messages(
 ) -> None:
     pe = world["pe"]
     services.set_principal_status(pe, by=people["admin"], status="ascertained")
-    Principal.objects.filter(pk=pe.pk).update(delivery_requires="inaugurated")
+    set_policy(Principal.objects.get(pk=pe.pk), "inaugurated")
     message = submit()  # gate active again: held on intake
     assert active_hold(message) is not None and active_hold(message).is_policy  # type: ignore[union-attr]
 

@@ -18,7 +18,7 @@ from chancery.accounts.models import Role
 from chancery.correspondence import services
 from chancery.correspondence.models import Channel, Message
 from chancery.directory.models import Country, Leader, Mission, Office, Principal
-from chancery.testing import make_user
+from chancery.testing import make_user, set_policy
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -298,9 +298,7 @@ def test_screenshots(
     services.deliver(acked, by=officer)
     services.acknowledge(acked, by=people["staffer"])
     # The support policy holds what arrives next, visibly.
-    pe = Principal.objects.get(slug="president-elect")
-    pe.delivery_requires = Principal.Status.ASCERTAINED
-    pe.save()
+    set_policy(Principal.objects.get(slug="president-elect"), Principal.Status.ASCERTAINED)
     _submit(king, liaison_jo, "برقية تهنئة (نص توضيحي)", hours_ago=0.2, language="ar")
     _submit(
         world["pm_ca"],

@@ -31,7 +31,11 @@ from chancery.directory.models import (
     Organisation,
     Principal,
 )
-from chancery.directory.services import record_office_holder, set_principal_status
+from chancery.directory.services import (
+    record_office_holder,
+    record_principal_created,
+    set_principal_status,
+)
 
 HOME = {
     Role.WATCH_OFFICER: "/",
@@ -166,12 +170,15 @@ def load_world() -> dict[str, Any]:
             )
             offices[(inst["key"], "")] = office
             offices[(inst["key"], office.kind)] = office
-        # Every office's holder on record (office.holder), dated before anything else the demo
-        # logs (the log's times never run backwards).
+        # Every principal's first status and policy (principal.created) and every office's
+        # holder (office.holder) on record, dated before anything else the demo logs (the
+        # log's times never run backwards).
         first_moment = min(
             [h[0] for h in history] + [_at(m["received_at"]) for m in world.MESSAGES]
         )
         with _at_time(first_moment):
+            for principal in principals.values():
+                record_principal_created(principal, by=None)
             for office in Office.objects.order_by("id"):
                 record_office_holder(office, by=None)
         missions: dict[str, Mission] = {}

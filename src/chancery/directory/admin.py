@@ -20,7 +20,12 @@ from chancery.directory.models import (
     Principal,
     StatusChange,
 )
-from chancery.directory.services import HOLDER_FIELDS, record_office_holder, record_policy
+from chancery.directory.services import (
+    HOLDER_FIELDS,
+    record_office_holder,
+    record_policy,
+    record_principal_created,
+)
 
 
 @admin.register(Country)
@@ -127,5 +132,7 @@ class PrincipalAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)
-        if change and "delivery_requires" in form.changed_data:
+        if not change:
+            record_principal_created(obj, by=request.user)
+        elif "delivery_requires" in form.changed_data:
             record_policy(obj, by=request.user)

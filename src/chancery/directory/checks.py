@@ -5,8 +5,9 @@ Registered from ``DirectoryConfig.ready()`` (see ``chancery.ledger.checks``). Ea
 row must be one logged event (status, who, when); the last logged status must be the row's, and
 the delivery gate the log announced last (a status change or a ``principal.policy`` change in
 the admin) must be the one the row's policy gives, and the policy the last ``principal.policy``
-event. A principal created with a status and never changed has no event: there is nothing to
-compare it with.
+event. A principal's ``principal.created`` event (its first status and policy) counts as both,
+first. A principal created before that event existed, and never changed since, has no event:
+there is nothing to compare it with.
 """
 
 from __future__ import annotations
@@ -43,18 +44,22 @@ def principal_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, Any]]:
 
 
 def check_principal(subject: Subject) -> Iterator[Finding]:  # noqa: C901 - one rule each
+    created = [e for e in subject.events if e.kind == "principal.created"]
     events = [e for e in subject.events if e.kind == "principal.status"]
     policies = [e for e in subject.events if e.kind == "principal.policy"]
-    for e in subject.events:
-        if e.kind not in ("principal.status", "principal.policy"):
+    for n, e in enumerate(subject.events):
+        if e.kind not in ("principal.created", "principal.status", "principal.policy"):
             yield Finding(f"principal #{subject.id}: {e} is not a principal's event", e)
+        elif e.kind == "principal.created" and n:
+            yield Finding(f"principal #{subject.id}: {e} is not its first event", e)
     if subject.row is None:
         yield Finding(f"principal #{subject.id}: its row is gone (deleted)", subject.events[0])
         return
     principal, changes = subject.row
-    for e in events + policies:
+    for e in created + events + policies:
         if e.data.get("principal") != principal.slug:
             yield Finding(f"principal #{subject.id}: {e} names another principal", e)
+    policies = created[:1] + policies
     if policies and principal.delivery_requires != policies[-1].data.get("delivery_requires"):
         yield Finding(
             f"principal #{subject.id}: the row's support policy differs from {policies[-1]}",
@@ -73,16 +78,17 @@ def check_principal(subject: Subject) -> Iterator[Finding]:  # noqa: C901 - one 
             or ("note" in e.data and e.data["note"] != change["note"])
         ):
             yield Finding(f"principal #{subject.id}: status change {n + 1} differs from {e}", e)
-    if events and principal.status != events[-1].data.get("status"):
-        last = events[-1]
+    statuses = created[:1] + events
+    if statuses and principal.status != statuses[-1].data.get("status"):
+        last = statuses[-1]
         yield Finding(
             f"principal #{subject.id}: the row's status is {principal.status}, the log's "
             f"last is {last.data.get('status')} ({last})",
             last,
         )
-    elif events or policies:
+    elif statuses or policies:
         # The gate the last status change or policy change announced.
-        last = max(events[-1:] + policies[-1:], key=subject.events.index)  # in log order
+        last = max(statuses[-1:] + policies[-1:], key=subject.events.index)  # in log order
         if principal.gate_active == bool(last.data.get("gate_open")):
             held = "held" if principal.gate_active else "open"
             yield Finding(

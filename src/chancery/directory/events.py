@@ -13,6 +13,12 @@ def register() -> None:
         declared_in=__name__,
     )
     declare(
+        "principal.created", subject="principal",
+        public=("principal", "status", "delivery_requires", "gate_open"),
+        description="A principal was created with a status and a support policy.",
+        declared_in=__name__,
+    )
+    declare(
         "principal.policy", subject="principal",
         public=("principal", "delivery_requires", "gate_open"),
         description="A principal's support policy changed (and whether delivery is open now).",

@@ -147,6 +147,20 @@ def set_principal_status(
 # --- the support policy ---------------------------------------------------------------------------
 
 
+def record_principal_created(principal: Principal, *, by: Any) -> None:
+    """Record a new principal's first status and support policy as they are in its row (in
+    the caller's transaction: the admin's save, the demo loader), so that a status or policy
+    set later with SQL differs from the log even when the application never changed it."""
+    record_event(
+        "principal", principal.pk, "principal.created", actor=by,
+        data={
+            "principal": principal.slug, "status": principal.status,
+            "delivery_requires": principal.delivery_requires,
+            "gate_open": not principal.gate_active,
+        },
+    )
+
+
 def record_policy(principal: Principal, *, by: Any) -> None:
     """Record a principal's support policy as it is in its row (in the caller's transaction:
     the admin's save), so that the gate it gives is on the log: ``chancery verify`` and the

@@ -3,8 +3,9 @@ with the state its events produce, and records an alert event when they disagree
 
 Database triggers, created by the migrations of the apps that own the tables, queue ``(table,
 row id)`` in ``ledger_changedrow`` on every change of a stateful row, whoever made it: the
-application, the admin, or someone with SQL. Each worker pass (the step ``integrity``, just
-before the log integration) takes a bounded batch of the queue in one transaction, maps each row
+application, the admin, or someone with SQL. Each worker pass (the step ``integrity``, first
+in every pass, so the steps after it do not act on a row it has just found disputed; see
+:func:`disputed`) takes a bounded batch of the queue in one transaction, maps each row
 to its subject through the tables each app registered with its checks (``ledger.checks``), runs
 the same registered ``check`` that ``chancery verify`` runs (the subject's rows against its
 events), and records:
@@ -50,7 +51,10 @@ SUBJECT = "integrity"
 ALERT = "integrity.alert"
 CLEARED = "integrity.cleared"
 STEP = "integrity"
-ORDER = 900_000
+ORDER = 10
+"""First in every pass: a principal's status changed with SQL must raise its alert before the
+policy-gate step would act on it (``correspondence.services.gate.sync_policy_gates`` leaves a
+disputed principal alone)."""
 """After the domain apps' steps (their changes are compared in the same pass), before the log
 integration (``ledger.background.LAST``), so the alerts enter the log in the same pass."""
 LOCK_KEY = 0x43484E4349  # "CHNCI": the PostgreSQL advisory lock of this step
@@ -355,6 +359,13 @@ def open_alerts() -> list[Alert]:
         if e.kind == ALERT
     ]
     return sorted(alerts, key=lambda a: a.event_id, reverse=True)
+
+
+def disputed(subject_type: str) -> set[int]:
+    """The ids of the subjects of a type whose open alert says their rows disagree with their
+    events: the worker's steps must not act on such a row (a status set with SQL would
+    otherwise hold or release messages as if it had been recorded)."""
+    return {a.id for a in open_alerts() if a.subject == subject_type}
 
 
 def queued_rows() -> int:

@@ -41,6 +41,7 @@ from chancery.correspondence.services.counts import (
     count_messages,
     filter_messages,
     overdue_action,
+    overdue_action_everywhere,
     row_overdue_action,
     with_overdue_action,
 )
@@ -83,7 +84,8 @@ __all__ = [
     "MAIL_RETRY_AFTER", "MAX_REASON",
     "MAX_SUBJECT", "OFFICERS", "POLICY_PENDING", "Submission", "acknowledge", "active_hold",
     "allowed_actions", "confirm_hold", "count_messages", "filter_messages", "may",
-    "deliver", "escalate_overdue", "expire_holds", "overdue_action", "overdue_messages",
+    "deliver", "escalate_overdue", "expire_holds", "overdue_action", "overdue_action_everywhere",
+    "overdue_messages",
     "place_hold", "row_overdue_action", "with_overdue_action",
     "principal_counts", "receipt", "receipt_with_proofs", "reject", "release_hold",
     "renew_hold", "request_translation", "send_pending_notifications", "sender_status",

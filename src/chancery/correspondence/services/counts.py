@@ -395,6 +395,13 @@ def overdue_action(
     return out
 
 
+def overdue_action_everywhere(now: dt.datetime | None = None) -> OverdueAction:
+    """The overdue action among every message, for the operator's ``chancery status`` (no
+    viewer: the whole installation's machinery)."""
+    result: OverdueAction = overdue_action(Message.objects.all(), now=now)
+    return result
+
+
 def with_overdue_action(
     qs: QuerySet[Message], now: dt.datetime | None = None
 ) -> QuerySet[Message]:

@@ -27,6 +27,7 @@ from chancery.correspondence.services.common import (
 )
 from chancery.directory.models import Principal
 from chancery.directory.services import lock_principal, on_status_change, on_status_preview
+from chancery.ledger import integrity
 
 # --- transition status and the policy gate -----------------------------------------------------
 
@@ -168,9 +169,14 @@ def sync_policy_gates() -> int:
     ``set_principal_status`` does this itself (through ``_status_changed``); the sweep covers
     what it cannot see: a submission that read the gate just before it opened, a support
     policy changed in the admin, an officer's hold that ended under a closed gate. Returns how
-    many messages were held or delivered."""
+    many messages were held or delivered.
+
+    A principal whose row disagrees with its events (an open integrity alert: its status was
+    set with SQL, say) is left alone: acting on that status would hold or release messages
+    on a change nobody recorded. The alert is on the pages until the row is put back."""
     changed = 0
-    for principal in Principal.objects.all():
+    disputed = integrity.disputed("principal")
+    for principal in Principal.objects.exclude(pk__in=disputed):
         if principal.gate_active:
             pending = (
                 Message.objects.filter(principal=principal, state__in=PRE_DELIVERY)
