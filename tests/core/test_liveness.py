@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from chancery import clock, worker
 from chancery.ledger import liveness, sequencer
 from chancery.ledger.models import Heartbeat
 from chancery.testing import client_for
+from tests.live import database_url, login
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -272,19 +272,12 @@ def test_readyz_answers_its_own_503_when_the_database_is_down(
 # --------------------------------------------------------------------------- chancery status
 
 
-def _test_database_url() -> str:
-    """A DATABASE_URL for the database this test runs on (the test database)."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(str(db['NAME'])).resolve()}"
-    base = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    return urllib.parse.urlunsplit(base._replace(path=f"/{db['NAME']}"))
 
 
 def _env(data: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANCERY_")}
     env.update(
-        DATABASE_URL=_test_database_url(),
+        DATABASE_URL=database_url(),
         CHANCERY_DATA_DIR=str(data),
         CHANCERY_LOG_LEVEL="ERROR",
         **extra,
@@ -398,7 +391,7 @@ def test_a_frozen_worker_is_seen_by_status_readyz_and_both_pages(
         red = notice.locator("strong").evaluate("e => getComputedStyle(e).color")
         assert red == "rgb(148, 37, 20)"  # --bad-text
         page.locator("#liveness").screenshot(path=str(out / "liveness-silent.png"))
-        _login(page, live_server.url, "officer.one")
+        login(page, live_server.url, "officer.one")
         expect(page.locator("#live [data-silent=worker]")).to_contain_text(
             "While it is stopped, holds do not lapse"
         )
@@ -423,9 +416,3 @@ def test_a_frozen_worker_is_seen_by_status_readyz_and_both_pages(
                 proc.wait()
 
 
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".who")).to_contain_text(username)

@@ -15,14 +15,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
 from django.utils.html import escape
 
 from chancery import clock, worker
@@ -31,6 +29,7 @@ from chancery.correspondence.models import Message, Notification, State
 from chancery.directory.models import Principal
 from chancery.ledger.models import Heartbeat
 from chancery.testing import body_of, client_for, fresh
+from tests.live import database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -227,20 +226,13 @@ def test_the_grace_edge(submit: Any, people: dict[str, User], settings: Any) -> 
 # --------------------------------------------------------------------------- a frozen worker
 
 
-def _test_database_url() -> str:
-    """A DATABASE_URL for the database this test runs on (the test database)."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(str(db['NAME'])).resolve()}"
-    base = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    return urllib.parse.urlunsplit(base._replace(path=f"/{db['NAME']}"))
 
 
 def _env(data: Path, ahead: dt.timedelta) -> dict[str, str]:
     """A ``chancery`` process's environment: the test database, its clock ``ahead``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANCERY_")}
     env.update(
-        DATABASE_URL=_test_database_url(), CHANCERY_DATA_DIR=str(data),
+        DATABASE_URL=database_url(), CHANCERY_DATA_DIR=str(data),
         CHANCERY_LOG_LEVEL="ERROR", CHANCERY_WORKER_INTERVAL="0.2", CHANCERY_LOG_INTERVAL="0.1",
         CHANCERY_CLOCK_OFFSET=str(ahead.total_seconds()),
     )

@@ -19,18 +19,13 @@ from chancery.correspondence import services
 from chancery.correspondence.models import Channel, Message
 from chancery.directory.models import Country, Leader, Mission, Office, Principal
 from chancery.testing import make_user, set_policy
+from tests.live import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
-def login(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".who")).to_contain_text(username)
 
 
 def logout(page: Page) -> None:

@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ from chancery.ledger import integrity, keys, sequencer
 from chancery.ledger.models import ChangedRow, Event
 from chancery.ledger.verify import verify_log
 from chancery.testing import body_of, client_for, set_policy
+from tests.live import database_url
 
 
 def _sql(sql: str, *params: Any) -> None:
@@ -47,13 +47,6 @@ def _sql(sql: str, *params: Any) -> None:
         cursor.execute(sql, list(params))
 
 
-def _database_url() -> str:
-    """A DATABASE_URL for the database this test runs on (the test database)."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(str(db['NAME'])).resolve()}"
-    base = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    return urllib.parse.urlunsplit(base._replace(path=f"/{db['NAME']}"))
 
 
 def _env(data: Path) -> dict[str, str]:
@@ -64,7 +57,7 @@ def _env(data: Path) -> dict[str, str]:
     shutil.copy(settings.CHANCERY_LOG_KEY_FILE, data / "log-signing.key")
     shutil.copy(settings.CHANCERY_WITNESS_KEY_FILE, data / "witness-signing.key")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANCERY_")}
-    env.update(DATABASE_URL=_database_url(), CHANCERY_DATA_DIR=str(data),
+    env.update(DATABASE_URL=database_url(), CHANCERY_DATA_DIR=str(data),
                CHANCERY_LOG_LEVEL="CRITICAL")
     return env
 

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from chancery.ledger.verify import verify_log
 from chancery.testing import client_for
 from tests.ledger.test_interop import Verify, go_verify
 from tests.ledger.test_interop import _ok as go_ok
+from tests.live import database_url, login
 
 __all__ = ["go_verify"]  # the Go verifier, built once per session (a fixture)
 
@@ -363,13 +363,6 @@ def test_the_receipt_says_when_an_event_is_late(
 # --------------------------------------------------------------------------- a real worker
 
 
-def _test_database_url() -> str:
-    """A DATABASE_URL for the database this test runs on (the test database)."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(str(db['NAME'])).resolve()}"
-    base = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
-    return urllib.parse.urlunsplit(base._replace(path=f"/{db['NAME']}"))
 
 
 @pytest.mark.slow
@@ -393,7 +386,7 @@ def test_a_frozen_worker_is_seen_by_the_monitor_and_on_the_receipt(
         shutil.copy(key, data / Path(key).name)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CHANCERY_")}
     env.update(
-        DATABASE_URL=_test_database_url(),
+        DATABASE_URL=database_url(),
         CHANCERY_DATA_DIR=str(data),
         CHANCERY_LOG_LEVEL="ERROR",
         CHANCERY_LOG_ORIGIN=settings.CHANCERY_LOG_ORIGIN,
@@ -440,7 +433,7 @@ def test_a_frozen_worker_is_seen_by_the_monitor_and_on_the_receipt(
         assert "FAILED: the checkpoint at" in stale.stderr
         assert "is stale" in stale.stderr and "sequencer has stopped" in stale.stderr
 
-        _login(page, live_server.url, "liaison.ca")
+        login(page, live_server.url, "liaison.ca")
         page.goto(f"{live_server.url}/portal/{message.tracking}/")
         late = page.locator("#log-late")
         expect(late).to_contain_text("This event has waited")
@@ -475,9 +468,3 @@ def test_a_frozen_worker_is_seen_by_the_monitor_and_on_the_receipt(
                 proc.wait()
 
 
-def _login(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", f"pw-{username}")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".who")).to_contain_text(username)
