@@ -39,6 +39,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, QuerySet
 
 from chancery.ledger import checks
 from chancery.ledger.kinds import declare
@@ -361,11 +362,16 @@ def open_alerts() -> list[Alert]:
     return sorted(alerts, key=lambda a: a.event_id, reverse=True)
 
 
-def disputed(subject_type: str) -> set[int]:
+def disputed(subject_type: str) -> QuerySet[Event, int]:
     """The ids of the subjects of a type whose open alert says their rows disagree with their
-    events: the worker's steps must not act on such a row (a status set with SQL would
-    otherwise hold or release messages as if it had been recorded)."""
-    return {a.id for a in open_alerts() if a.subject == subject_type}
+    events (their last integrity event is an alert): the worker's steps must not act on such a
+    row (a status set with SQL would otherwise hold or release messages as if it had been
+    recorded). A lazy query, so ``pk__in=disputed(...)`` costs no query of its own."""
+    mine = Event.objects.filter(subject_type=SUBJECT, data__subject=subject_type)
+    later = mine.filter(subject_id=OuterRef("subject_id"), id__gt=OuterRef("id"))
+    return (
+        mine.filter(kind=ALERT).exclude(Exists(later)).values_list("subject_id", flat=True)
+    )
 
 
 def queued_rows() -> int:

@@ -43,6 +43,7 @@ from chancery import clock
 from chancery.correspondence.models import PRE_DELIVERY, Hold, Message, Notification, State
 from chancery.correspondence.services.common import MAIL_ATTEMPTS, MAIL_RETRY_AFTER
 from chancery.directory.models import Principal
+from chancery.ledger import integrity
 from chancery.ledger.models import Event
 
 DEFINITIONS: dict[str, str] = {
@@ -138,9 +139,10 @@ def _gate_open(prefix: str = "principal__") -> Q:
     return out
 
 
-GATE_EVENTS = ("principal.status", "principal.policy")
-"""The principal's events that can open its gate: a transition status recorded, a support
-policy changed (``directory.services.set_principal_status``, ``record_policy``)."""
+GATE_EVENTS = ("principal.created", "principal.status", "principal.policy")
+"""The principal's events that can open its gate: its creation, a transition status recorded,
+a support policy changed (``record_principal_created``, ``set_principal_status``,
+``record_policy`` in ``directory.services``)."""
 
 
 def _gate_events() -> QuerySet[Event]:
@@ -158,7 +160,10 @@ def _action_conditions(cutoff: dt.datetime, held: Q) -> dict[str, Q]:
       hold accounts for it);
     - ``action_gate``: a policy hold still in force, placed before the cutoff, under a support
       policy that no longer applies (``not Principal.gate_active``), and no status or policy
-      of the principal recorded after the cutoff (what opens the gate; ``sync_policy_gates``);
+      of the principal recorded after the cutoff (what opens the gate; ``sync_policy_gates``),
+      unless the principal's row is disputed (an open integrity alert: its status was set
+      behind the application's back, and ``sync_policy_gates`` rightly leaves it alone; the
+      alert is what the pages show instead);
     - ``action_mail``: a notification mail still to send, queued before the cutoff and never
       tried, or whose retry fell due before it (``send_pending_notifications``).
 
@@ -176,6 +181,7 @@ def _action_conditions(cutoff: dt.datetime, held: Q) -> dict[str, Q]:
             .filter(_gate_open("message__principal__"))
             .exclude(message__principal_id__in=_gate_events().filter(at__gt=cutoff)
                      .values("subject_id"))
+            .exclude(message__principal_id__in=integrity.disputed("principal"))
             .values("message_id")),
         "action_mail": Q(pk__in=Notification.objects.filter(
             sent_at__isnull=True, attempts__lt=MAIL_ATTEMPTS, message__isnull=False
