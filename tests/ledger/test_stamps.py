@@ -330,13 +330,17 @@ def test_the_receipt_says_when_an_event_is_late(
     liaison = client_for(people["liaison_ca"])
     url = f"/portal/{message.tracking}/"
 
+    officer = client_for(people["officer"])
     page = liaison.get(url).content.decode()
     assert "promised within 60 s" in page and "pending integration" in page
     assert 'id="log-late"' not in page
+    assert "log: pending" in officer.get(f"/messages/{message.tracking}/").content.decode()
 
     with clock.travel(dt.timedelta(minutes=12)):
         page = liaison.get(url).content.decode()
         api = liaison.get(f"/api/v1/messages/{message.tracking}/receipt").json()
+        history = officer.get(f"/messages/{message.tracking}/").content.decode()
+    assert "log: late</span>" in history and "log: pending" not in history
     assert 'id="log-late"' in page and 'class="badge state-rejected">late<' in page
     expected = (
         "This event has waited 12 minutes for the public log; the promised latency is 60 s. "

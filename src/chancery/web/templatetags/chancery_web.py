@@ -14,6 +14,7 @@ from django.utils.dateformat import format as date_format
 
 from chancery import clock
 from chancery.correspondence.models import PRE_DELIVERY
+from chancery.ledger import receipts
 
 register = template.Library()
 
@@ -53,6 +54,13 @@ STATUS_NOUNS = {
 def short_title(title: str) -> str:
     """'President-elect of the United States' -> 'President-elect' (for tight places)."""
     return re.split(r" of (?:the )?", title or "", maxsplit=1)[0]
+
+
+@register.filter
+def log_late(at: dt.datetime | None) -> bool:
+    """Whether an event of time ``at``, not in the log yet, has waited longer than the log's
+    promised latency (``ledger.receipts.waited``: the one rule the receipts use too)."""
+    return at is not None and receipts.waited(at)[1]
 
 
 @register.filter
