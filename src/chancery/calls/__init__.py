@@ -1,0 +1,1 @@
+"""Calls (issue 10): precedence, scheduling; pure core modules first."""
