@@ -11,9 +11,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chancery.calls.demo_tiers import DEMO_POLICY, DEMO_TIERS
 from chancery.calls.precedence import (
+    COUNTRIES,
     Caller,
     MissionClass,
     Policy,
@@ -170,6 +173,27 @@ def test_drawn_country_need_not_be_a_caller() -> None:
     # Germany drawn: Germany, Japan, Kenya, United States, Canada, France.
     en = policy({"key": "alphabetical", "language": "en", "drawn": "DE"})
     assert order(en, [country(c) for c in SIX]) == ["DE", "JP", "KE", "US", "CA", "FR"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    codes=st.sets(st.sampled_from(sorted(COUNTRIES)), min_size=1, max_size=12),
+    drawn=st.sampled_from(sorted(COUNTRIES)),
+    language=st.sampled_from(["en", "fr", "de", "es"]),
+)
+def test_drawn_order_is_the_plain_order_rotated(codes: set[str], drawn: str, language: str) -> None:
+    """The UN rule, by its definition: the plain alphabetical list, cut before the first name
+    not before the drawn one, the tail moved in front."""
+    callers = [country(c) for c in sorted(codes)]
+    plain = Policy.from_dict({"keys": [{"key": "alphabetical", "language": language}]})
+    drawn_p = Policy.from_dict(
+        {"keys": [{"key": "alphabetical", "language": language, "drawn": drawn}]}
+    )
+    base = order(plain, callers)
+    key = plain.keys[0].value
+    start = key(country(drawn))
+    cut = next((i for i, c in enumerate(base) if key(country(c)) >= start), len(base))
+    assert order(drawn_p, callers) == base[cut:] + base[:cut]
 
 
 def test_collation_key_is_unicode_aware() -> None:
