@@ -447,16 +447,20 @@ def _grid(p: Problem) -> _Grid:
                 f"{p.principal.buffer}-minute buffer): move one",
                 field=f"requests[{rb.id}].fixed_start",
             )
+    pdays = _principal_day_windows(g)
+    iwin = {
+        it.id: _local_windows(ZoneInfo(it.zone), it.hours, _span_dates(g), g)
+        for it in p.interpreters
+    }
     for r in reqs:
         if r.id in g.fixed:
             continue
-        for d, ws in enumerate(_free_windows(g, r)):
+        for d, ws in enumerate(_free_windows(g, r, pdays)):
             per: dict[str, list[int]] = {}
             if r.needs_interpreter:
                 for it in p.interpreters:
                     if r.language in it.languages:
-                        iw = _local_windows(ZoneInfo(it.zone), it.hours, _span_dates(g), g)
-                        st = _starts(_intersect(ws, iw), r.minutes, p.granularity, _lo(g))
+                        st = _starts(_intersect(ws, iwin[it.id]), r.minutes, p.granularity, _lo(g))
                         if st:
                             per[it.id] = st
             else:
@@ -486,11 +490,15 @@ def _principal_day_windows(g: _Grid) -> list[list[Interval]]:
     return out
 
 
-def _free_windows(g: _Grid, r: CallRequest) -> list[list[Interval]]:
+def _free_windows(
+    g: _Grid, r: CallRequest, pdays: list[list[Interval]] | None = None
+) -> list[list[Interval]]:
     p = g.problem
     lw = _local_windows(ZoneInfo(r.zone), r.hours, _dates(r.earliest, r.latest), g)
     blocks = sorted((g.minute(a), g.minute(b)) for a, b in p.principal.blocked)
-    return [_subtract(_intersect(w, lw), blocks) for w in _principal_day_windows(g)]
+    if pdays is None:
+        pdays = _principal_day_windows(g)
+    return [_subtract(_intersect(w, lw), blocks) for w in pdays]
 
 
 def _dates(a: date, b: date) -> list[date]:
@@ -519,37 +527,45 @@ def _metrics(g: _Grid, chosen: dict[str, Slot]) -> Metrics:
     return Metrics(len(chosen), late, inv, span)
 
 
-def _conflicts(g: _Grid, chosen: dict[str, Slot], r: CallRequest, s: int) -> bool:
-    buf = g.problem.principal.buffer
-    by_id = {x.id: x for x in g.reqs}
-    for i, (t, _d, _x) in chosen.items():
-        if s < t + by_id[i].minutes + buf and t < s + r.minutes + buf:
-            return True
-    return False
-
-
 def _greedy_chosen(g: _Grid) -> dict[str, Slot]:
     p = g.problem
     caps = {it.id: it.daily_cap for it in p.interpreters}
+    minutes = {r.id: r.minutes for r in g.reqs}
+    buf = p.principal.buffer
     chosen: dict[str, Slot] = dict(g.fixed)
+    per_day: dict[int, int] = {}
+    per_it: dict[tuple[int, str], int] = {}
+    busy: list[Interval] = []  # placed calls, end including the buffer
+    for i, (t, d, x) in chosen.items():
+        per_day[d] = per_day.get(d, 0) + 1
+        if x:
+            per_it[(d, x)] = per_it.get((d, x), 0) + 1
+        busy.append((t, t + minutes[i] + buf))
+    by_req: dict[str, list[tuple[int, dict[str, list[int]]]]] = {}
+    for (rid, d), per in g.cand.items():
+        by_req.setdefault(rid, []).append((d, per))
     for r in g.reqs:
         if r.id in chosen:
             continue
         options = sorted(
             (s, d, i)
-            for (rid, d), per in g.cand.items()
-            if rid == r.id
+            for d, per in by_req.get(r.id, [])
             for i, starts in per.items()
             for s in starts
         )
         for s, d, i in options:
-            if sum(1 for (_t, dd, _x) in chosen.values() if dd == d) >= p.principal.daily_cap:
+            if per_day.get(d, 0) >= p.principal.daily_cap:
                 continue
-            if i and sum(1 for (_t, dd, x) in chosen.values() if dd == d and x == i) >= caps[i]:
+            if i and per_it.get((d, i), 0) >= caps[i]:
                 continue
-            if _conflicts(g, chosen, r, s):
+            e = s + r.minutes + buf
+            if any(s < b1 and b0 < e for b0, b1 in busy):
                 continue
             chosen[r.id] = (s, d, i or None)
+            per_day[d] = per_day.get(d, 0) + 1
+            if i:
+                per_it[(d, i)] = per_it.get((d, i), 0) + 1
+            busy.append((s, e))
             break
     return chosen
 
@@ -843,6 +859,7 @@ def solve(
     best = base
     all_optimal = True
     placed_bound = len(g.reqs)
+    shares_left = sum(ph[3] for ph in phases)
     for name, expr, maximise, share in phases:
         left = time_limit - (_time.perf_counter() - t0)
         if left <= 0.01:
@@ -855,9 +872,9 @@ def solve(
         hint(best)
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = workers
-        solver.parameters.max_time_in_seconds = max(
-            0.05, min(left, time_limit * share) if name != "compactness" else left
-        )
+        # this phase's share of the time left (a phase proven early passes its time on)
+        solver.parameters.max_time_in_seconds = max(0.05, left * share / shares_left)
+        shares_left -= share
         cb = _Callback(name, progress, t0)
         status = solver.solve(model, cb)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
