@@ -32,9 +32,10 @@ Unplaced requests are explained by checking the constraints one at a time (:func
 
 from __future__ import annotations
 
+import os
 import time as _time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -179,6 +180,14 @@ class Progress:
 
 
 @dataclass(frozen=True)
+class PhaseResult:
+    name: str  # placed, lateness, inversions, compactness
+    objective: int
+    bound: int
+    optimal: bool
+
+
+@dataclass(frozen=True)
 class Schedule:
     placements: tuple[Placement, ...]
     unplaced: tuple[Unplaced, ...]
@@ -189,6 +198,11 @@ class Schedule:
     """Proven upper bound on the number of calls placed."""
     seconds: float
     first_feasible_seconds: float
+    """Greedy's schedule (the first feasible one): grid and greedy, before any model build."""
+    build_seconds: float = 0.0
+    """CP-SAT: from the call to the model built (grid, greedy and model)."""
+    phases: tuple[PhaseResult, ...] = ()
+    """CP-SAT: each phase's objective found and the solver's proven bound."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -721,6 +735,7 @@ def solve(
     H = p.horizon_days
     pres: dict[str, cp_model.IntVar] = {}
     start: dict[str, cp_model.IntVar] = {}
+    idle: dict[str, int] = {}
     x: dict[tuple[str, int], cp_model.IntVar] = {}
     z: dict[tuple[str, int, str], cp_model.IntVar] = {}
     intervals = []
@@ -739,6 +754,7 @@ def solve(
             pres[r.id] = model.new_bool_var(f"p_{r.id}")
             dom = cp_model.Domain.from_values(allv) if allv else cp_model.Domain(0, 0)
             start[r.id] = model.new_int_var_from_domain(dom, f"s_{r.id}")
+            idle[r.id] = allv[0] if allv else 0
             if not allv:
                 model.add(pres[r.id] == 0)
             for d in days:
@@ -778,34 +794,41 @@ def solve(
     placed = sum(pres.values())
     lateness = sum(g.weight[rid] * max(0, d - g.due[rid]) * v for (rid, d), v in x.items())
     rank = {r.id: r.rank for r in g.reqs}
-    inv_vars = []
-    for a in g.reqs:
-        for b in g.reqs:
-            if rank[a.id] >= rank[b.id]:
-                continue
-            shared = [d for d in range(H) if (a.id, d) in x and (b.id, d) in x]
-            if not shared:
-                continue
-            iv = model.new_bool_var(f"inv_{a.id}_{b.id}")
-            for d in shared:
-                model.add(start[a.id] < start[b.id]).only_enforce_if(
-                    [x[(a.id, d)], x[(b.id, d)], ~iv]
-                )
-            inv_vars.append(((a.id, b.id), iv))
-    inversions = sum(v for _k, v in inv_vars)
-    first_v, last_v = [], []
-    for d in range(H):
-        lo_d, hi_d = g.day_starts[d], g.day_starts[d + 1] + longest
-        f = model.new_int_var(lo_d, hi_d, f"first_{d}")
-        last = model.new_int_var(lo_d, hi_d, f"last_{d}")
-        model.add(last >= f)
-        for r in g.reqs:
-            if (r.id, d) in x:
-                model.add(f <= start[r.id]).only_enforce_if(x[(r.id, d)])
-                model.add(last >= start[r.id] + r.minutes).only_enforce_if(x[(r.id, d)])
-        first_v.append(f)
-        last_v.append(last)
-    span = sum(last_v) - sum(first_v)
+    inv_vars: list[tuple[tuple[str, str], cp_model.IntVar]] = []
+    first_v: list[cp_model.IntVar] = []
+    last_v: list[cp_model.IntVar] = []
+
+    # The inversion and compactness parts are added only when their phase comes (a model only
+    # grows): the pairwise inversion literals would slow the presolve of the first two phases.
+    def build_inversions() -> cp_model.LinearExprT:
+        for a in g.reqs:
+            for b in g.reqs:
+                if rank[a.id] >= rank[b.id]:
+                    continue
+                shared = [d for d in range(H) if (a.id, d) in x and (b.id, d) in x]
+                if not shared:
+                    continue
+                iv = model.new_bool_var(f"inv_{a.id}_{b.id}")
+                for d in shared:
+                    model.add(start[a.id] < start[b.id]).only_enforce_if(
+                        [x[(a.id, d)], x[(b.id, d)], ~iv]
+                    )
+                inv_vars.append(((a.id, b.id), iv))
+        return sum(v for _k, v in inv_vars)
+
+    def build_span() -> cp_model.LinearExprT:
+        for d in range(H):
+            lo_d, hi_d = g.day_starts[d], g.day_starts[d + 1] + longest
+            f = model.new_int_var(lo_d, hi_d, f"first_{d}")
+            last = model.new_int_var(lo_d, hi_d, f"last_{d}")
+            model.add(last >= f)
+            for r in g.reqs:
+                if (r.id, d) in x:
+                    model.add(f <= start[r.id]).only_enforce_if(x[(r.id, d)])
+                    model.add(last >= start[r.id] + r.minutes).only_enforce_if(x[(r.id, d)])
+            first_v.append(f)
+            last_v.append(last)
+        return sum(last_v) - sum(first_v)
 
     def hint(ch: dict[str, Slot]) -> None:
         model.clear_hints()
@@ -814,8 +837,8 @@ def solve(
                 continue
             c = ch.get(r.id)
             model.add_hint(pres[r.id], c is not None)
-            if c is not None:
-                model.add_hint(start[r.id], c[0])
+            # a complete hint (unplaced starts too) lets CP-SAT take it as a first solution
+            model.add_hint(start[r.id], c[0] if c is not None else idle[r.id])
             for (rid, d), v in x.items():
                 if rid == r.id:
                     model.add_hint(v, c is not None and c[1] == d)
@@ -825,7 +848,7 @@ def solve(
         for (a, b), v in inv_vars:
             ca, cb = ch.get(a), ch.get(b)
             model.add_hint(v, bool(ca and cb and ca[1] == cb[1] and cb[0] < ca[0]))
-        for d in range(H):
+        for d in range(len(first_v)):
             on = [
                 (c[0], c[0] + next(r.minutes for r in g.reqs if r.id == i))
                 for i, c in ch.items()
@@ -850,27 +873,32 @@ def solve(
                 out[r.id] = (solver.value(start[r.id]), d, it)
         return out
 
-    phases: list[tuple[str, cp_model.LinearExprT, bool, float]] = [
-        ("placed", placed, True, 0.4),
-        ("lateness", lateness, False, 0.25),
-        ("inversions", inversions, False, 0.2),
-        ("compactness", span, False, 0.15),
+    phases: list[tuple[str, Callable[[], cp_model.LinearExprT], bool, float]] = [
+        ("placed", lambda: placed, True, 0.4),
+        ("lateness", lambda: lateness, False, 0.25),
+        ("inversions", build_inversions, False, 0.2),
+        ("compactness", build_span, False, 0.15),
     ]
     best = base
     all_optimal = True
     placed_bound = len(g.reqs)
+    built = _time.perf_counter() - t0
+    results: list[PhaseResult] = []
     shares_left = sum(ph[3] for ph in phases)
-    for name, expr, maximise, share in phases:
+    for name, make, maximise, share in phases:
         left = time_limit - (_time.perf_counter() - t0)
         if left <= 0.01:
             all_optimal = False
             break
+        expr = make()
         if maximise:
             model.maximize(expr)
         else:
             model.minimize(expr)
         hint(best)
         solver = cp_model.CpSolver()
+        if os.environ.get("CHANCERY_CPSAT_LOG"):
+            solver.parameters.log_search_progress = True
         solver.parameters.num_workers = workers
         # this phase's share of the time left (a phase proven early passes its time on)
         solver.parameters.max_time_in_seconds = max(0.05, left * share / shares_left)
@@ -884,6 +912,11 @@ def solve(
         cand = read(solver)
         if _metrics(g, cand).key() <= _metrics(g, best).key():
             best = cand
+        results.append(
+            PhaseResult(
+                name, val, int(round(solver.best_objective_bound)), status == cp_model.OPTIMAL
+            )
+        )
         if name == "placed":
             placed_bound = int(solver.best_objective_bound + 1e-6)
         if status == cp_model.OPTIMAL:
@@ -894,6 +927,7 @@ def solve(
     dt = _time.perf_counter() - t0
     if _metrics(g, best).key() > _metrics(g, base).key():  # cannot happen; belt and braces
         best = base
-    return _schedule(
+    out = _schedule(
         g, best, "cp-sat", "optimal" if all_optimal else "feasible", placed_bound, dt, first
     )
+    return replace(out, build_seconds=built, phases=tuple(results))
