@@ -461,3 +461,11 @@ def test_progress_is_reported_and_a_failing_reporter_is_harmless() -> None:
 
     s = solve(random_problem(3), time_limit=5, progress=bad)
     assert seen and s.solver == "cp-sat"
+
+
+def test_a_tiny_time_limit_returns_greedy_or_better_without_raising() -> None:
+    for seed in (6, 17, 19):
+        p = random_problem(seed)
+        s = solve(p, time_limit=0.001)
+        assert key(p, as_chosen(p, s.placements)) <= key(p, as_chosen(p, greedy(p).placements))
+        assert s.status == "feasible"
