@@ -874,10 +874,10 @@ def solve(
         return out
 
     phases: list[tuple[str, Callable[[], cp_model.LinearExprT], bool, float]] = [
-        ("placed", lambda: placed, True, 0.4),
-        ("lateness", lambda: lateness, False, 0.25),
-        ("inversions", build_inversions, False, 0.2),
-        ("compactness", build_span, False, 0.15),
+        ("placed", lambda: placed, True, 0.3),
+        ("lateness", lambda: lateness, False, 0.45),
+        ("inversions", build_inversions, False, 0.15),
+        ("compactness", build_span, False, 0.1),
     ]
     best = base
     all_optimal = True
