@@ -896,6 +896,7 @@ def solve(
         else:
             model.minimize(expr)
         hint(best)
+        left = time_limit - (_time.perf_counter() - t0)  # building the phase took time too
         solver = cp_model.CpSolver()
         # One presolve pass: on 200 requests the full presolve took most of a 10 s budget.
         solver.parameters.max_presolve_iterations = 1
@@ -903,10 +904,14 @@ def solve(
             solver.parameters.log_search_progress = True
         solver.parameters.num_workers = workers
         # this phase's share of the time left (a phase proven early passes its time on)
-        solver.parameters.max_time_in_seconds = max(0.05, left * share / shares_left)
+        solver.parameters.max_time_in_seconds = max(0.02, left * share / shares_left)
         shares_left -= share
         cb = _Callback(name, progress, t0)
-        status = solver.solve(model, cb)
+        try:
+            status = solver.solve(model, cb)
+        except Exception:  # never let the solver take the worker down: keep the best known
+            all_optimal = False
+            break
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             all_optimal = False
             break
