@@ -343,35 +343,39 @@ def _same(before: list[str], now: list[str]) -> bool:
 # --- what the pages and `chancery status` read --------------------------------------------------
 
 
+def _open(subject_type: str | None = None) -> QuerySet[Event]:
+    """The open alerts' events: alerts with no later integrity event about the same subject
+    (the one rule for "open", read by the pages and by the worker's steps)."""
+    events = Event.objects.filter(subject_type=SUBJECT)
+    if subject_type is not None:
+        events = events.filter(data__subject=subject_type)
+    later = Event.objects.filter(
+        subject_type=SUBJECT, subject_id=OuterRef("subject_id"),
+        data__subject=OuterRef("data__subject"), id__gt=OuterRef("id"),
+    )
+    return events.filter(kind=ALERT).exclude(Exists(later))
+
+
 def open_alerts() -> list[Alert]:
-    """The alerts still open (raised, not cleared), newest first."""
-    last: dict[tuple[str, int], Event] = {}
-    for event in Event.objects.filter(subject_type=SUBJECT).order_by("id"):
-        last[(str(event.data.get("subject")), event.subject_id)] = event
-    alerts = [
+    """The alerts still open (raised, not cleared), newest first: one query."""
+    return [
         Alert(
-            subject=stype, id=sid, at=e.at, event_id=e.pk, seq=e.seq,
-            rows=list(e.data.get("rows", [])), events=list(e.data.get("events", [])),
+            subject=str(e.data.get("subject")), id=e.subject_id, at=e.at, event_id=e.pk,
+            seq=e.seq, rows=list(e.data.get("rows", [])), events=list(e.data.get("events", [])),
             entries=list(e.data.get("entries", [])),
             findings_count=int(e.data.get("findings_count", 0)),
             findings=list(e.data.get("findings", [])),
         )
-        for (stype, sid), e in last.items()
-        if e.kind == ALERT
+        for e in _open().order_by("-id")
     ]
-    return sorted(alerts, key=lambda a: a.event_id, reverse=True)
 
 
 def disputed(subject_type: str) -> QuerySet[Event, int]:
     """The ids of the subjects of a type whose open alert says their rows disagree with their
-    events (their last integrity event is an alert): the worker's steps must not act on such a
-    row (a status set with SQL would otherwise hold or release messages as if it had been
-    recorded). A lazy query, so ``pk__in=disputed(...)`` costs no query of its own."""
-    mine = Event.objects.filter(subject_type=SUBJECT, data__subject=subject_type)
-    later = mine.filter(subject_id=OuterRef("subject_id"), id__gt=OuterRef("id"))
-    return (
-        mine.filter(kind=ALERT).exclude(Exists(later)).values_list("subject_id", flat=True)
-    )
+    events: the worker's steps must not act on such a row (a status set with SQL would
+    otherwise hold or release messages as if it had been recorded). A lazy query, so
+    ``pk__in=disputed(...)`` costs no query of its own."""
+    return _open(subject_type).values_list("subject_id", flat=True)
 
 
 def queued_rows() -> int:
