@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "chancery.directory",
     "chancery.ledger",
     "chancery.correspondence",
+    "chancery.calls",
     "chancery.web",
     "chancery.demo",
     "django_filters",

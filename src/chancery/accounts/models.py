@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     WATCH_OFFICER = "watch_officer", "Watch officer"
     PROTOCOL_OFFICER = "protocol_officer", "Protocol officer"
     TRANSLATOR = "translator", "Translator"
+    INTERPRETER = "interpreter", "Interpreter"
     PRINCIPAL_OFFICE = "principal_office", "Principal's office"
     LIAISON = "liaison", "Foreign liaison"
     AUDITOR = "auditor", "Auditor"

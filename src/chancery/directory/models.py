@@ -80,6 +80,9 @@ class Office(models.Model):
     form_of_address = models.CharField(max_length=200, blank=True)
     took_office = models.DateField(null=True, blank=True)
     left_office = models.DateField(null=True, blank=True)
+    monarch = models.BooleanField(
+        default=False, help_text="A hereditary head of state (precedence: monarch-first option)"
+    )
 
     class Meta:
         ordering = ["title"]

@@ -15,4 +15,5 @@ urlpatterns = [
     path("transparency/", views.transparency_page, name="transparency"),
     path("", include("chancery.correspondence.urls")),
     path("", include("chancery.directory.urls")),
+    path("", include("chancery.calls.urls")),
 ]

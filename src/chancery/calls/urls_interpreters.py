@@ -1,0 +1,3 @@
+"""Placeholder until its part lands."""
+
+urlpatterns: list = []
