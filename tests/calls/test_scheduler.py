@@ -110,6 +110,8 @@ def key(p: Problem, chosen: dict[str, tuple[datetime, str | None]]) -> tuple[int
         if r.id in chosen:
             d = (pday(p, chosen[r.id][0]) - p.start).days
             late += (n - pos) * max(0, d - pos // cap)
+        else:  # left out: as late as the day after the horizon
+            late += (n - pos) * max(0, p.horizon_days - pos // cap)
     inv = sum(
         1
         for (a, (ta, _)), (b, (tb, _)) in itertools.permutations(chosen.items(), 2)

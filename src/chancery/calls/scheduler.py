@@ -22,10 +22,14 @@ count is then fixed (``==`` when proven optimal, ``>=`` the value found otherwis
 weighted lateness minimised, then fixed likewise; (3) priority inversions; (4) compactness (sum
 over days of the principal's span from the first start to the last end). Lateness: the request
 at position ``p`` in rank order is due on day ``p // daily_cap`` and weighs ``n - p``; a call on
-day ``d`` costs ``weight * max(0, d - due)``. An inversion is a pair on the same day where the
-later-ranked call starts first. Each phase starts from the previous phase's schedule as a full
-hint, and the first from :func:`greedy`'s, so CP-SAT never returns anything worse than greedy
-(the better of the two is returned in any case).
+day ``d`` costs ``weight * max(0, d - due)``, and a request left unplaced costs as if it were
+placed on the day after the horizon (``d = horizon_days``). Without that charge the lateness
+phase, free to choose *which* requests fill the places the first phase counted, would leave out
+the high-priority requests that can only be served late and place low-priority ones that are
+never late: a schedule with lateness 0 that drops Canada for the 190th caller. An inversion is
+a pair on the same day where the later-ranked call starts first. Each phase starts from the
+previous phase's schedule as a full hint, and the first from :func:`greedy`'s, so CP-SAT never
+returns anything worse than greedy (the better of the two is returned in any case).
 
 Unplaced requests are explained by checking the constraints one at a time (:func:`explain`).
 """
@@ -528,6 +532,7 @@ Slot = tuple[int, int, str | None]  # start minute, day, interpreter
 def _metrics(g: _Grid, chosen: dict[str, Slot]) -> Metrics:
     by_id = {r.id: r for r in g.reqs}
     late = sum(g.weight[i] * max(0, d - g.due[i]) for i, (_s, d, _x) in chosen.items())
+    late += sum(_unplaced_cost(g, r.id) for r in g.reqs if r.id not in chosen)
     inv = 0
     items = list(chosen.items())
     for a, (sa, da, _) in items:
@@ -539,6 +544,11 @@ def _metrics(g: _Grid, chosen: dict[str, Slot]) -> Metrics:
         on = [(s, s + by_id[i].minutes) for i, (s, dd, _x) in chosen.items() if dd == d]
         span += max(e for _s, e in on) - min(s for s, _e in on)
     return Metrics(len(chosen), late, inv, span)
+
+
+def _unplaced_cost(g: _Grid, rid: str) -> int:
+    """The lateness of a request left out: as if placed the day after the horizon."""
+    return g.weight[rid] * max(0, g.problem.horizon_days - g.due[rid])
 
 
 def _greedy_chosen(g: _Grid) -> dict[str, Slot]:
@@ -792,7 +802,9 @@ def solve(
                 model.add(sum(zi) <= caps[i])
 
     placed = sum(pres.values())
-    lateness = sum(g.weight[rid] * max(0, d - g.due[rid]) * v for (rid, d), v in x.items())
+    lateness = sum(
+        g.weight[rid] * max(0, d - g.due[rid]) * v for (rid, d), v in x.items()
+    ) + sum(_unplaced_cost(g, r.id) * (1 - pres[r.id]) for r in g.reqs)
     rank = {r.id: r.rank for r in g.reqs}
     inv_vars: list[tuple[tuple[str, str], cp_model.IntVar]] = []
     first_v: list[cp_model.IntVar] = []
