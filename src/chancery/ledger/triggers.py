@@ -7,6 +7,11 @@ subject's row (``parent``: the subject's table and the column that points at it)
 dependent row still gets its subject checked. SQLite and PostgreSQL only.
 
 A migration that ran keeps the SQL it ran: changing this module changes only later migrations.
+
+On SQLite, a migration that alters a watched table (adding a column with a default, changing a
+field) makes Django rebuild the table, and the rebuilt table has no triggers: such a migration
+must end with :func:`recreate` for that table's watches (``directory/0003`` does).
+``tests/ledger/test_triggers_present.py`` fails when a watched table has lost its triggers.
 """
 
 from __future__ import annotations
@@ -94,3 +99,16 @@ def operation(watches: Sequence[Watch]) -> migrations.RunPython:
         return go
 
     return migrations.RunPython(run(create_sql), run(drop_sql))
+
+
+def recreate(watches: Sequence[Watch]) -> migrations.RunPython:
+    """Drop (if present) and create the triggers again, for a migration that rebuilt a watched
+    table (SQLite drops a rebuilt table's triggers; PostgreSQL keeps them: both end the same)."""
+
+    def go(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        for w in watches:
+            for statement in [*drop_sql(vendor, w), *create_sql(vendor, w)]:
+                schema_editor.execute(statement, params=None)
+
+    return migrations.RunPython(go, migrations.RunPython.noop)
