@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -490,6 +490,102 @@ def receipt_verify(
     for line in lines:
         click.echo(line)
 
+
+
+@main.group("calls")
+def calls_group() -> None:
+    """Calls: requests from foreign leaders, their schedule and interpreters."""
+
+
+def _usage_error(message: str) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(2)
+
+
+@calls_group.command("schedule")
+@data_dir_option
+@click.option("--principal", "slug", default=None,
+              help="The principal's slug (default: every principal in turn).")
+@click.option("--days", default=14, show_default=True, type=int,
+              help="Days to schedule from today (principal's zone).")
+@click.option("--time-limit", default=10.0, show_default=True, type=float,
+              help="Seconds the solver may take.")
+def calls_schedule(data_dir: str | None, slug: str | None, days: int, time_limit: float) -> None:
+    """Solve the call schedule now, in this process, with its progress; then print what was
+    placed (both sides' local times, the interpreter) and why the rest could not be."""
+    _setup(data_dir)
+    from zoneinfo import ZoneInfo
+
+    from rich.console import Console
+    from rich.live import Live
+    from rich.table import Table
+
+    from chancery.calls.models import CallRequest
+    from chancery.calls.services import scheduling
+    from chancery.directory.access import principal_by_slug, principals
+    from chancery.errors import ChanceryError
+
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    try:
+        targets = [principal_by_slug(slug, field="principal")] if slug else list(
+            principals().order_by("slug"))
+        scheduling.check_horizon(days, time_limit)
+    except ChanceryError as exc:
+        _usage_error(exc.message)
+    if not targets:
+        _usage_error("there is no principal to schedule for; load the directory first.")
+    failed = False
+    for target in targets:
+        try:
+            run = scheduling.request_solve(target, by=None, days=days, time_limit=time_limit)
+        except ChanceryError as exc:
+            _usage_error(exc.message)
+        console.print(f"[bold]{target.name}[/bold] ({target.slug}): {run.days} days from "
+                      f"{run.start_day}, solve #{run.pk}")
+        with Live("queued", console=console, transient=True, refresh_per_second=4) as live:
+            def show(p: Any) -> None:
+                live.update(
+                    f"phase {p.phase}: {p.solutions} solution(s), objective {p.objective:g}, "
+                    f"bound {p.bound:g}, {p.seconds:.1f} s"
+                )
+
+            run = scheduling.run_solve(run, progress=show)
+        if run.state != "done":
+            failed = True
+            console.print(f"  [red]The solve failed:[/red] {run.error or run.state}")
+            continue
+        result = run.result
+        pzone = ZoneInfo(target.time_zone)
+        found = {c.tracking: c for c in CallRequest.objects.filter(principal=target)
+                 .select_related("office__leader", "interpreter")}
+        table = Table(title=f"Placed: {len(result['placed'])}", title_justify="left")
+        for col in ("Call", "Leader", f"Principal ({target.time_zone})", "Leader's time",
+                    "Interpreter"):
+            table.add_column(col, no_wrap=col != "Leader")
+        rows = [found[i["call"]] for i in result["placed"] if i["call"] in found]
+        for call in sorted(rows, key=lambda c: (c.start is None, c.start or 0, c.pk)):
+            if call.start is None or call.end is None:
+                continue
+            ps, pe_ = call.start.astimezone(pzone), call.end.astimezone(pzone)
+            lz = ZoneInfo(call.time_zone)
+            leader = call.office.leader.name if call.office.leader else call.office.title
+            table.add_row(
+                call.tracking + (" (fixed)" if call.fixed else ""), leader,
+                f"{ps:%a %d %b %H:%M}–{pe_:%H:%M}",
+                f"{call.start.astimezone(lz):%a %d %b %H:%M} {call.time_zone}",
+                call.interpreter.name if call.interpreter else "—",
+            )
+        console.print(table)
+        for item in result["unplaced"]:
+            console.print(f"  [yellow]Not placed[/yellow] {item['call']}: {item['reason']}")
+        metrics = result.get("metrics", {})
+        console.print(
+            f"  {result.get('solver')} ({result.get('status')}): {metrics.get('placed', 0)} "
+            f"placed of at most {result.get('placed_bound')}, lateness "
+            f"{metrics.get('lateness', 0)}, inversions {metrics.get('inversions', 0)}, "
+            f"{result.get('seconds', 0)} s"
+        )
+    sys.exit(1 if failed else 0)
 
 
 def _register_log_commands() -> None:

@@ -307,7 +307,7 @@ def build_problem(
 # Runs
 
 
-def _check_horizon(days: Any, time_limit: Any) -> tuple[int, float]:
+def check_horizon(days: Any, time_limit: Any) -> tuple[int, float]:
     d = _int_field(days, "days", 1, MAX_DAYS)
     try:
         limit = float(time_limit)
@@ -330,7 +330,7 @@ def request_solve(
     running for that principal, that one is returned instead of a second."""
     if by is not None:
         require_role(by, *OFFICERS, action="schedule calls")
-    days, time_limit = _check_horizon(days, time_limit)
+    days, time_limit = check_horizon(days, time_limit)
     today = today_for(principal)
     if start is None:
         start = today
@@ -799,3 +799,30 @@ def release_call(call: CallRequest, *, by: Any) -> CallRequest:
                     sequence=call.sequence, run=None, fixed=False)
         request_solve(call.principal, by=by)
     return call
+
+
+# ---------------------------------------------------------------------------------------------
+# What the API and the pages show
+
+
+def settings_dict(principal: Principal) -> dict[str, Any]:
+    """A principal's call settings as plain data (the defaults when never saved)."""
+    row = settings_for(principal)
+    return {
+        "principal": principal.slug, "saved": row.pk is not None, "policy": row.policy,
+        "day_start": row.day_start.strftime("%H:%M"), "day_end": row.day_end.strftime("%H:%M"),
+        "daily_cap": row.daily_cap, "buffer_minutes": row.buffer_minutes,
+        "note_takers": row.note_takers, "dial_in": row.dial_in,
+        "time_zone": principal.time_zone, "updated_at": iso(row.updated_at) if row.pk else None,
+    }
+
+
+def run_dict(run: ScheduleRun) -> dict[str, Any]:
+    """A solve as plain data: its state, latest progress and, once done, its result."""
+    return {
+        "id": run.pk, "principal": run.principal.slug, "state": run.state,
+        "requested_at": iso(run.requested_at), "start_day": run.start_day.isoformat(),
+        "days": run.days, "time_limit": run.time_limit, "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at), "progress": run.progress or {},
+        "result": run.result or {}, "error": run.error,
+    }
