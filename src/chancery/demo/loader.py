@@ -12,7 +12,7 @@ import datetime as dt
 import heapq
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pycountry
@@ -22,6 +22,7 @@ from django.db import transaction
 from chancery import clock
 from chancery.accounts.models import Profile, Role
 from chancery.correspondence import services
+from chancery.demo import calls as demo_calls
 from chancery.demo import world
 from chancery.directory.models import (
     Country,
@@ -43,6 +44,7 @@ HOME = {
     Role.TRANSLATOR: "/translations/",
     Role.PRINCIPAL_OFFICE: "/principals/president-elect/inbox/",
     Role.LIAISON: "/portal/",
+    Role.INTERPRETER: "/calls/my-assignments/",
     Role.AUDITOR: "/audit/",
     Role.ADMIN: "/admin-tools/principals/",
 }
@@ -113,6 +115,7 @@ def load_world() -> dict[str, Any]:
 
     usernames = [s["username"] for s in world.STAFF] + [t["username"] for t in world.TRANSLATORS]
     usernames += [li["username"] for li in world.LIAISONS]
+    usernames += demo_calls.usernames()
     passwords = {name: secrets.token_urlsafe(9) for name in usernames}
 
     hashed = _hash_all(passwords)
@@ -160,6 +163,7 @@ def load_world() -> dict[str, Any]:
                     took_office=dt.date.fromisoformat(o["took_office"])
                     if o.get("took_office")
                     else None,
+                    monarch=o.get("monarch", False),
                     **_polity(o),
                 )
                 offices.setdefault((entry["key"], o["kind"]), office)
@@ -235,7 +239,12 @@ def load_world() -> dict[str, Any]:
                 set_principal_status(
                     principal, by=first[Role.ADMIN], status=status, note="demo history"
                 )
-    _load_messages(principals, offices, liaison_for, first)
+    # The calls (settings, roster, requests) in the same order of time as the messages.
+    calls = demo_calls.call_steps(
+        principals=principals, offices=offices, liaison_for=liaison_for, hashed=hashed
+    )
+    _load_messages(principals, offices, liaison_for, first, more=calls)
+    logins.extend(demo_calls.logins(passwords))
     return {"logins": logins}
 
 
@@ -244,15 +253,20 @@ def _load_messages(
     offices: dict[tuple[str, str], Office],
     liaison_for: dict[tuple[str | None, str | None], User],
     first: dict[str, User],
+    more: Sequence[Iterator[dt.datetime]] = (),
 ) -> None:
     """Every message's steps, all messages' steps taken in order of time (a message's triage
-    may come after the next message arrived): the log's times never run backwards."""
+    may come after the next message arrived): the log's times never run backwards. ``more``:
+    other steps (the calls') taken in the same order."""
     demo_now = _at(world.DEMO_NOW)
     officer = first[Role.WATCH_OFFICER]
     translators = list(User.objects.filter(groups__name=Role.TRANSLATOR).select_related("profile"))
     queue: list[tuple[dt.datetime, int, Iterator[dt.datetime]]] = []
     for n, m in enumerate(sorted(world.MESSAGES, key=lambda m: _at(m["received_at"]))):
         steps = _message_steps(m, demo_now, offices, liaison_for, officer, translators)
+        if (moment := next(steps, None)) is not None:
+            heapq.heappush(queue, (moment, n, steps))
+    for n, steps in enumerate(more, start=len(world.MESSAGES)):
         if (moment := next(steps, None)) is not None:
             heapq.heappush(queue, (moment, n, steps))
     while queue:

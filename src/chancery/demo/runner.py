@@ -81,6 +81,12 @@ def _print_banner(url: str, info: dict[str, Any]) -> None:
     console.print(
         f"Logins are also in {info['logins_file']}. API docs: {url}api/v1/docs. Ctrl-C stops."
     )
+    console.print(
+        "Calls: the leaders' call requests wait for ascertainment (23 Nov 2020, 18:00 ET). "
+        f"Record it as admin at {url}admin-tools/principals/; the protocol officer then triages "
+        f"and approves them and the worker schedules them: {url}calls/calendar/\n",
+        soft_wrap=True,
+    )
     log = info["log"]
     console.print(
         f"Transparency log {log['origin']} ({log['size']:,} entries): {url}log/checkpoint, "
@@ -88,6 +94,31 @@ def _print_banner(url: str, info: dict[str, Any]) -> None:
         f"Verifier key: {log['vkey']}\n",
         soft_wrap=True,
     )
+
+
+CALLS_EVERY = 3.0
+"""Seconds between two looks for call requests that ascertainment released (``_calls_step``)."""
+
+
+def _calls_step() -> None:
+    """The protocol officer's part after ascertainment (``demo.calls.schedule_released``):
+    triage and approve what the gate released, queue a solve for the worker. A failure is
+    reported and the demo goes on (the next look tries again)."""
+    from django.db import close_old_connections
+
+    from chancery.demo.calls import schedule_released
+
+    close_old_connections()
+    try:
+        moved = schedule_released()
+    except Exception as exc:  # noqa: BLE001 - the demo keeps serving; the message says why
+        print(f"chancery demo: scheduling the released call requests failed: {exc}",
+              file=sys.stderr)
+        return
+    if moved:
+        print(f"chancery demo: {moved} call request{'s' if moved != 1 else ''} released by "
+              "ascertainment triaged and approved by protocol.dubois; the worker is solving "
+              "the schedule (see /calls/calendar/).")
 
 
 def run(path: Path, info: dict[str, Any], *, host: str, port: int, workers: int) -> None:
@@ -111,8 +142,12 @@ def run(path: Path, info: dict[str, Any], *, host: str, port: int, workers: int)
     shown_host = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host  # noqa: S104
     _print_banner(f"http://{shown_host}:{port}/", info)
     code = 0
+    next_calls = time.monotonic()
     try:
         while True:
+            if time.monotonic() >= next_calls:
+                _calls_step()
+                next_calls = time.monotonic() + CALLS_EVERY
             for proc in procs:
                 if proc.poll() is not None:
                     code = proc.returncode or 1

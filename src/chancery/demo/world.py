@@ -88,6 +88,7 @@ class OfficeData(TypedDict):
     title: str
     form_of_address: str
     took_office: str  # ISO date
+    monarch: bool  # a hereditary head of state (precedence: the monarch-first option)
 
 
 class LeaderData(TypedDict):
@@ -170,6 +171,44 @@ class AscertainmentData(TypedDict):
     note: str
 
 
+class CallRequestData(TypedDict):
+    key: str  # idempotency key suffix: one request per leader
+    leader: str  # LEADERS key (a leader of CALLS)
+    principal: str  # PRINCIPALS slug
+    channel: Literal["portal", "api", "staff"]  # portal/api: the mission's liaison
+    submitted_at: str  # ISO datetime with offset, US Eastern
+    purpose: str
+    language: str  # ISO 639-1: the language the leader speaks on the call
+    brings_interpreter: bool
+    duration: int  # speaking time, minutes
+    time_zone: str  # the leader's
+    local_start: str  # "HH:MM", the leader's acceptable hours (local)
+    local_end: str
+    earliest: str  # ISO date
+    latest: str
+
+
+class InterpreterData(TypedDict):
+    username: str
+    name: str
+    languages: list[str]  # ISO 639-1, into English
+    time_zone: str
+    day_start: str  # "HH:MM" in their zone
+    day_end: str
+    daily_cap: int
+
+
+class CallSettingsData(TypedDict):
+    principal: str
+    day_start: str
+    day_end: str
+    daily_cap: int
+    buffer_minutes: int
+    note_takers: int
+    dial_in: str
+    saved_at: str
+
+
 # --------------------------------------------------------------------------- the clock
 
 #: The demo clock starts the morning of 23 November 2020, before ascertainment.
@@ -239,6 +278,7 @@ def _office(
     *,
     country: str | None = None,
     organisation: str | None = None,
+    monarch: bool = False,
 ) -> OfficeData:
     return {
         "kind": kind,
@@ -247,6 +287,7 @@ def _office(
         "title": title,
         "form_of_address": form_of_address,
         "took_office": took_office,
+        "monarch": monarch,
     }
 
 
@@ -394,6 +435,7 @@ LEADERS: list[LeaderData] = [
                 "His Majesty",
                 "1999-02-07",
                 country="JO",
+                monarch=True,
             ),
         ],
     },
@@ -474,6 +516,7 @@ LEADERS: list[LeaderData] = [
                 "His Majesty",
                 "2015-01-23",
                 country="SA",
+                monarch=True,
             ),
         ],
     },
@@ -2176,6 +2219,173 @@ LIAISONS: list[LiaisonData] = [
     }
     for mission in MISSIONS
 ]
+
+# --------------------------------------------------------------------------- call requests
+
+#: When the call settings were saved and the interpreters enrolled: the morning the
+#: President-elect was projected the winner, before the first congratulation arrived.
+CALLS_SETUP_AT = "2020-11-07T11:40:00-05:00"
+
+#: The President-elect's call settings (the precedence policy is
+#: ``chancery.calls.demo_tiers.DEMO_POLICY``). Three note-takers: one call at a time.
+CALL_SETTINGS: CallSettingsData = {
+    "principal": PE,
+    "day_start": "08:00",
+    "day_end": "21:00",
+    "daily_cap": 6,
+    "buffer_minutes": 10,
+    "note_takers": 3,
+    "dial_in": (
+        "The Operations Center places the call and connects the President-elect; the other "
+        "side's switchboard is called at the start time. Conference bridge for note-takers: "
+        "+1 202 555 0142, access code sent separately (illustrative)."
+    ),
+    "saved_at": CALLS_SETUP_AT,
+}
+
+#: Interpreters on the roster (fictional people). Most work from Washington (US Eastern); the
+#: German and the Italian interpreters from Europe, in their own zone.
+INTERPRETERS: list[InterpreterData] = [
+    {"username": "interpreter.fr", "name": "Claire Dufresne", "languages": ["fr"],
+     "time_zone": "America/New_York", "day_start": "07:00", "day_end": "20:00", "daily_cap": 4},
+    {"username": "interpreter.de", "name": "Matthias Keller", "languages": ["de"],
+     "time_zone": "Europe/Berlin", "day_start": "08:00", "day_end": "21:00", "daily_cap": 4},
+    {"username": "interpreter.es", "name": "Rosa Elena Castillo", "languages": ["es", "pt"],
+     "time_zone": "America/New_York", "day_start": "08:00", "day_end": "20:00", "daily_cap": 5},
+    {"username": "interpreter.ja", "name": "Kenji Watanabe", "languages": ["ja"],
+     "time_zone": "America/New_York", "day_start": "12:00", "day_end": "23:00", "daily_cap": 3},
+    {"username": "interpreter.ko", "name": "Lee Ji-won", "languages": ["ko"],
+     "time_zone": "America/New_York", "day_start": "12:00", "day_end": "23:00", "daily_cap": 3},
+    {"username": "interpreter.he", "name": "Yael Friedman", "languages": ["he"],
+     "time_zone": "America/New_York", "day_start": "07:00", "day_end": "19:00", "daily_cap": 4},
+    {"username": "interpreter.ar", "name": "Omar Khalil", "languages": ["ar"],
+     "time_zone": "America/New_York", "day_start": "07:00", "day_end": "19:00", "daily_cap": 4},
+    {"username": "interpreter.hi", "name": "Rohan Mehta", "languages": ["hi"],
+     "time_zone": "America/New_York", "day_start": "07:00", "day_end": "19:00", "daily_cap": 4},
+    {"username": "interpreter.it", "name": "Giulia Romano", "languages": ["it"],
+     "time_zone": "Europe/Rome", "day_start": "08:00", "day_end": "21:00", "daily_cap": 4},
+    {"username": "interpreter.sw", "name": "Baraka Otieno", "languages": ["sw"],
+     "time_zone": "America/New_York", "day_start": "08:00", "day_end": "18:00", "daily_cap": 4},
+]
+
+#: The first day the demo's requests propose: the demo's "today" (nothing was scheduled before
+#: ascertainment). Windows run 14 days from it.
+CALL_WINDOW_FROM = "2020-11-23"
+CALL_WINDOW_DAYS = 14
+
+# Per leader of CALLS: (purpose, language on the call, brings its own interpreter, acceptable
+# local hours). Purposes are plausible and illustrative; languages are the leader's (English
+# where the leader speaks it officially and would hold the call in it).
+_CALL_DETAILS: dict[str, tuple[str, str, bool, str, str]] = {
+    "trudeau": ("Congratulations; Canada-US relationship, COVID-19 recovery, climate.",
+                "en", False, "08:00", "21:00"),
+    "johnson": ("Congratulations; transatlantic cooperation, COP26, trade.",
+                "en", False, "08:00", "21:00"),
+    "macron": ("Congratulations; climate, COVID-19, the Sahel and the transatlantic agenda.",
+               "fr", False, "08:00", "21:00"),
+    "merkel": ("Congratulations; transatlantic relations, pandemic response, climate.",
+               "de", False, "08:00", "20:00"),
+    "martin": ("Congratulations; Northern Ireland and the Good Friday Agreement, Brexit.",
+               "en", False, "08:00", "21:00"),
+    "morrison": ("Congratulations; the alliance, Indo-Pacific security, pandemic recovery.",
+                 "en", False, "08:00", "21:00"),
+    "suga": ("Congratulations; the US-Japan alliance, a free and open Indo-Pacific.",
+             "ja", False, "08:00", "11:30"),
+    "moon": ("Congratulations; the alliance and the Korean Peninsula.",
+             "ko", True, "08:00", "12:00"),
+    "pope-francis": ("Blessings and congratulations; the poor, migrants, climate, peace.",
+                     "it", False, "15:00", "19:00"),
+    "conte": ("Congratulations; G20 presidency in 2021, transatlantic cooperation.",
+              "it", False, "10:00", "21:00"),
+    "netanyahu": ("Congratulations; the US-Israel relationship and regional security.",
+                  "he", False, "08:00", "21:00"),
+    "rivlin": ("Congratulations on behalf of the State of Israel.",
+               "he", True, "09:00", "20:00"),
+    "modi": ("Congratulations; strategic partnership, COVID-19 vaccines, climate.",
+             "hi", False, "08:00", "21:00"),
+    "pinera": ("Congratulations; climate change, COP25 follow-up, regional cooperation.",
+               "es", False, "08:00", "21:00"),
+    "ramaphosa": ("Congratulations; African Union chairmanship, pandemic response in Africa.",
+                  "en", False, "08:00", "21:00"),
+    "ardern": ("Congratulations; pandemic response, climate, Pacific cooperation.",
+               "en", False, "08:00", "21:00"),
+    "von-der-leyen": ("Congratulations; a renewed EU-US agenda: pandemic, climate, trade.",
+                      "en", False, "08:00", "21:00"),
+    "michel": ("Congratulations; EU-US summit, multilateral cooperation.",
+               "en", False, "08:00", "21:00"),
+    "abdullah-ii": ("Congratulations; regional stability, the peace process, refugees.",
+                    "ar", False, "10:00", "20:00"),
+    "stoltenberg": ("Congratulations; the Alliance, burden sharing, the 2021 summit.",
+                    "en", False, "08:00", "21:00"),
+    "fernandez": ("Congratulations; debt negotiations, regional cooperation, climate.",
+                  "es", False, "08:00", "21:00"),
+    "alvarado": ("Congratulations; climate, migration, Central America.",
+                 "es", False, "08:00", "21:00"),
+    "kenyatta": ("Congratulations; trade, regional security, pandemic recovery.",
+                 "en", False, "08:00", "18:00"),
+    "guterres": ("Congratulations; multilateralism, climate, the pandemic response.",
+                 "en", False, "08:00", "21:00"),
+}
+
+#: Leaders who sent no message in the demo: a plausible day and time for their request.
+_REQUESTED_WITHOUT_MESSAGE: dict[str, str] = {
+    "martin": "2020-11-08T10:30:00-05:00",
+    "rivlin": "2020-11-08T12:10:00-05:00",
+}
+
+
+def _call_requests() -> list[CallRequestData]:
+    """A request per leader of CALLS, submitted an hour after the leader's first congratulation
+    to the President-elect (the same day), by the mission's liaison: through the API where the
+    mission sent its messages through the API, else the portal."""
+    import datetime as dt
+
+    first: dict[str, MessageData] = {}
+    for m in sorted(MESSAGES, key=lambda m: m["received_at"]):
+        if m["principal"] == PE:
+            first.setdefault(m["sender"], m)
+    leaders = {leader["key"]: leader for leader in LEADERS}
+    window_from = dt.date.fromisoformat(CALL_WINDOW_FROM)
+    out: list[CallRequestData] = []
+    for call in CALLS:
+        key = call["leader"]
+        leader = leaders[key]
+        purpose, language, brings, start, end = _CALL_DETAILS[key]
+        message = first.get(key)
+        if message is not None:
+            at = dt.datetime.fromisoformat(message["received_at"]) + dt.timedelta(hours=1)
+            channel: Literal["portal", "api", "staff"] = (
+                "api" if message["channel"] == "api" else "portal"
+            )
+        else:
+            at = dt.datetime.fromisoformat(_REQUESTED_WITHOUT_MESSAGE[key])
+            channel = "portal"
+        earliest = max(at.date(), window_from)
+        out.append({
+            "key": f"call-{key}",
+            "leader": key,
+            "principal": PE,
+            "channel": channel,
+            "submitted_at": at.isoformat(),
+            "purpose": purpose,
+            "language": language,
+            "brings_interpreter": brings,
+            # Speaking time as a request states it: on the schedule's 5-minute grid (Moon's
+            # 14 minutes were asked for as 15).
+            "duration": -(-(call["duration_minutes"] or 15) // 5) * 5,
+            "time_zone": leader["time_zone"],
+            "local_start": start,
+            "local_end": end,
+            "earliest": earliest.isoformat(),
+            "latest": (earliest + dt.timedelta(days=CALL_WINDOW_DAYS)).isoformat(),
+        })
+    return out
+
+
+#: The call requests of the 24 leaders the President-elect called in November 2020, as their
+#: liaisons submitted them (windows from the demo's today: nothing was scheduled before
+#: ascertainment). In CALLS' order.
+CALL_REQUESTS: list[CallRequestData] = _call_requests()
 
 # --------------------------------------------------------------------------- helpers
 
