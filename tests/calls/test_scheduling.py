@@ -24,8 +24,10 @@ from chancery.calls.models import (
 from chancery.calls.services import requests, scheduling
 from chancery.directory.models import Principal
 from chancery.errors import Forbidden, InvalidInput
+from chancery.ledger import sequencer
 from chancery.ledger.models import Event
 from chancery.ledger.services import history
+from chancery.ledger.verify import verify_log
 from chancery.worker import run_once
 
 NY = ZoneInfo("America/New_York")
@@ -342,3 +344,48 @@ def test_move_refusals_say_which_constraint(
         scheduling.move_call(fr, slot(pe, 1, 11, 0), by=people["liaison_fr"])
     fr.refresh_from_db()
     assert fr.start is None and not fr.fixed and "call.rescheduled" not in kinds(fr)
+
+
+def test_a_move_during_the_solve_that_it_would_overlap_applies_nothing(
+    world: dict[str, Any], people: dict[str, User], calls: Any, interpreter: Interpreter,
+) -> None:
+    """The officer moves Canada onto France's time while a re-solve runs: the re-solve's
+    schedule (France where it was) would overlap it, so nothing of it is applied and a new solve
+    is queued; that one moves France."""
+    ca, fr = calls
+    pe = world["pe"]
+    solve(pe, people["officer"], days=5)
+    fr.refresh_from_db()
+    assert fr.start is not None
+    france_at = fr.start
+    run = scheduling.request_solve(pe, by=people["officer"], days=5, time_limit=1)
+
+    def meanwhile(progress: scheduler.Progress) -> None:
+        if not CallRequest.objects.get(pk=ca.pk).fixed:
+            scheduling.move_call(ca, france_at, by=people["protocol"])
+
+    scheduling.run_solve(run, progress=meanwhile)
+    run.refresh_from_db()
+    assert run.state == "failed" and ca.tracking in run.error, run.error
+    assert "nothing was applied" in run.error and "is queued instead" in run.error
+    fr.refresh_from_db()
+    assert fr.start == france_at and fr.sequence == 1  # untouched by the stale solve
+    follow = scheduling.current_run(pe)
+    assert follow is not None and follow.state == "queued" and follow.pk != run.pk
+    assert scheduling.run_pending() == 1
+    fr.refresh_from_db()
+    ca.refresh_from_db()
+    assert ca.start == france_at and ca.fixed
+    assert fr.start is not None and fr.start != france_at and fr.sequence == 2
+    assert last(fr, "call.rescheduled")["previous_start"] == scheduling.iso(france_at)
+    sequencer.integrate_all()
+    report = verify_log()
+    assert report.ok, report.problems
+
+
+def test_two_claims_run_once(world: dict[str, Any], people: dict[str, User]) -> None:
+    run = scheduling.request_solve(world["pe"], by=people["officer"], days=2, time_limit=1)
+    other = ScheduleRun.objects.get(pk=run.pk)
+    assert scheduling._claim(run) is True
+    assert scheduling._claim(other) is False
+    assert scheduling.run_pending() == 0

@@ -342,6 +342,11 @@ def request_solve(
             "a solve places calls from today on.",
             field="start",
         )
+    return _queue(principal, by, days=days, start=start, time_limit=time_limit)
+
+
+def _queue(principal: Principal, by: Any, *, days: int, start: dt.date,
+           time_limit: float) -> ScheduleRun:
     with transaction.atomic():
         Principal.objects.select_for_update().filter(pk=principal.pk).first()
         existing = current_run(principal, active_only=True)
@@ -491,9 +496,16 @@ def _execute(
     try:
         problem, mapping, skipped = _build(run.principal, run.start_day, run.days)
         schedule = _solve_in_thread(run, problem, progress)
-        _apply(run, schedule, mapping, skipped)
+        fixed = {r.id for r in problem.requests if r.fixed_start is not None}
+        _apply(run, schedule, mapping, fixed, skipped)
     except scheduler.SchedulingError as exc:
         return _fail(run, exc.message)
+    except _Stale as exc:
+        _fail(run, f"{exc} changed during the solve and this schedule would overlap it; "
+                   "nothing was applied")
+        again = _queue(run.principal, run.requested_by, days=run.days, start=run.start_day,
+                       time_limit=run.time_limit)
+        return _fail(run, f"{run.error} and solve #{again.pk} is queued instead")
     except Exception as exc:
         log.exception("solve %s failed", run.pk)
         return _fail(run, f"{type(exc).__name__}: {exc}")
@@ -505,78 +517,67 @@ def _still_movable(call: CallRequest) -> bool:
             and not (call.start is not None and call.start < clock.now()))
 
 
+class _Stale(Exception):
+    """Calls changed during the solve so that its schedule would overlap them."""
+
+
+ON_DIARY = (CallState.SCHEDULED, CallState.CLEARED, CallState.CONNECTED, CallState.COMPLETED)
+
+
 def _apply(
     run: ScheduleRun, schedule: scheduler.Schedule, mapping: dict[str, CallRequest],
-    skipped: Iterable[tuple[CallRequest, str]],
+    fixed: set[str], skipped: Iterable[tuple[CallRequest, str]],
 ) -> None:
+    """Apply ``schedule`` in one transaction: every call re-read under its lock; a call that
+    changed during the solve is left alone, and when the schedule would overlap such a change
+    nothing is applied (:class:`_Stale`)."""
     placements = {p.request_id: p for p in schedule.placements}
     reasons = {u.request_id: u.reason for u in schedule.unplaced}
+    skipped = list(skipped)
     by = run.requested_by
     placed_out: list[dict[str, Any]] = []
     unplaced_out: list[dict[str, Any]] = []
     left_alone: list[str] = []
     with transaction.atomic():
+        conf = settings_for(run.principal)
+        buffer = dt.timedelta(minutes=conf.buffer_minutes)
+        decided: list[tuple[CallRequest, scheduler.Placement | None, str]] = []
         for rid, seen in mapping.items():
             call = lock_call(seen)
-            was_pinned = seen.start is not None and (
-                seen.fixed or seen.state in PINNED_STATES or seen.start < clock.now()
-                or seen.state not in SCHEDULABLE_STATES
-            )
-            if was_pinned:
-                # stays put; still counts as placed when it was in the solve
+            if rid in fixed:
+                # stays put; it counts as placed when the solve kept it
                 if call.unplaced_reason:
                     call.unplaced_reason = ""
                     call.save(update_fields=["unplaced_reason"])
                 if rid in placements:
                     placed_out.append(_placed_dict(call))
                 continue
-            if not _still_movable(call) or call.start != seen.start:
+            if (not _still_movable(call) or call.start != seen.start
+                    or call.interpreter_id != seen.interpreter_id):
                 left_alone.append(call.tracking)  # changed during the solve: not ours now
                 continue
-            place = placements.get(rid)
+            decided.append((call, placements.get(rid), reasons.get(rid, "")))
+        moving = {c.pk for c, _p, _r in decided}
+        others = [
+            c for c in CallRequest.objects.filter(
+                principal=run.principal, start__isnull=False, state__in=ON_DIARY,
+            ).exclude(pk__in=moving)
+            if c.start is not None and c.end is not None
+        ]
+        clashes = sorted({
+            o.tracking for c, place, _r in decided if place is not None for o in others
+            if o.start is not None and o.end is not None
+            and _overlaps(place.start, place.end + buffer, o.start, o.end + buffer)
+        })
+        if clashes:
+            raise _Stale(", ".join(clashes))
+        for call, place, reason in decided:
             if place is not None:
-                interp = int(place.interpreter) if place.interpreter else None
-                if call.start != place.start or call.interpreter_id != interp:
-                    previous = call.start
-                    call.start, call.end, call.interpreter_id = place.start, place.end, interp
-                    if call.state == CallState.APPROVED:
-                        call.state = CallState.SCHEDULED
-                    call.sequence += 1
-                    call.unplaced_reason = ""
-                    call.save(update_fields=["start", "end", "interpreter", "state",
-                                             "sequence", "unplaced_reason"])
-                    common = {"start": iso(call.start), "end": iso(call.end),
-                              "interpreter": interp, "sequence": call.sequence, "run": run.pk,
-                              "fixed": False}
-                    if previous is None:
-                        _call_event(call, "call.scheduled", by, **common)
-                    else:
-                        _call_event(call, "call.rescheduled", by, previous_start=iso(previous),
-                                    **common)
-                    invitations.invite(call)
-                elif call.unplaced_reason:
-                    call.unplaced_reason = ""
-                    call.save(update_fields=["unplaced_reason"])
+                _place(run, call, place, by)
                 placed_out.append(_placed_dict(call))
-                continue
-            reason = reasons.get(rid, "the solver could not place it")
-            if call.start is not None:
-                previous = call.start
-                call.start = call.end = None
-                call.interpreter_id = None
-                if call.state == CallState.SCHEDULED:
-                    call.state = CallState.APPROVED
-                call.sequence += 1
-                call.unplaced_reason = reason
-                call.save(update_fields=["start", "end", "interpreter", "state", "sequence",
-                                         "unplaced_reason"])
-                _call_event(call, "call.unscheduled", by, previous_start=iso(previous),
-                            sequence=call.sequence, run=run.pk, reason=reason)
-                invitations.cancel(call)
-            elif call.unplaced_reason != reason:
-                call.unplaced_reason = reason
-                call.save(update_fields=["unplaced_reason"])
-            unplaced_out.append({"call": call.tracking, "reason": reason})
+            else:
+                _unplace(run, call, reason or "the solver could not place it", by)
+                unplaced_out.append({"call": call.tracking, "reason": call.unplaced_reason})
         for seen, reason in skipped:
             call = lock_call(seen)
             if call.start is None and call.state in SCHEDULABLE_STATES:
@@ -594,7 +595,7 @@ def _apply(
             "solver": schedule.solver,
             "status": schedule.status,
             "placed_bound": schedule.placed_bound,
-            "requests": len(mapping) + len(list(skipped)),
+            "requests": len(mapping) + len(skipped),
             "seconds": round(schedule.seconds, 2),
         }
         run.state, run.finished_at = ScheduleRun.State.DONE, clock.now()
@@ -610,6 +611,52 @@ def _apply(
                 "placed_bound": schedule.placed_bound, "seconds": round(schedule.seconds, 2),
             },
         )
+
+
+def _place(run: ScheduleRun, call: CallRequest, place: scheduler.Placement, by: Any) -> None:
+    """Give ``call`` its time and interpreter from the solve (locked; caller's transaction)."""
+    interp = int(place.interpreter) if place.interpreter else None
+    if call.start == place.start and call.interpreter_id == interp:
+        if call.unplaced_reason:
+            call.unplaced_reason = ""
+            call.save(update_fields=["unplaced_reason"])
+        return
+    previous = call.start
+    call.start, call.end, call.interpreter_id = place.start, place.end, interp
+    if call.state == CallState.APPROVED:
+        call.state = CallState.SCHEDULED
+    call.sequence += 1
+    call.unplaced_reason = ""
+    call.save(update_fields=["start", "end", "interpreter", "state", "sequence",
+                             "unplaced_reason"])
+    data = {"start": iso(call.start), "end": iso(call.end), "interpreter": interp,
+            "sequence": call.sequence, "run": run.pk, "fixed": False}
+    if previous is None:
+        _call_event(call, "call.scheduled", by, **data)
+    else:
+        _call_event(call, "call.rescheduled", by, previous_start=iso(previous), **data)
+    invitations.invite(call)
+
+
+def _unplace(run: ScheduleRun, call: CallRequest, reason: str, by: Any) -> None:
+    """``call`` is not placed by the solve: it loses its time, if it had one, with the reason."""
+    if call.start is None:
+        if call.unplaced_reason != reason:
+            call.unplaced_reason = reason
+            call.save(update_fields=["unplaced_reason"])
+        return
+    previous = call.start
+    call.start = call.end = None
+    call.interpreter_id = None
+    if call.state == CallState.SCHEDULED:
+        call.state = CallState.APPROVED
+    call.sequence += 1
+    call.unplaced_reason = reason
+    call.save(update_fields=["start", "end", "interpreter", "state", "sequence",
+                             "unplaced_reason"])
+    _call_event(call, "call.unscheduled", by, previous_start=iso(previous),
+                sequence=call.sequence, run=run.pk, reason=reason)
+    invitations.cancel(call)
 
 
 def _placed_dict(call: CallRequest) -> dict[str, Any]:
