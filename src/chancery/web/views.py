@@ -39,6 +39,8 @@ def home(request: HttpRequest) -> HttpResponseBase:
                 return redirect("inbox", slug=principal.slug)
         if Role.TRANSLATOR in roles:
             return redirect("translations")
+        if Role.INTERPRETER in roles:
+            return redirect("call_my_assignments")
         raise Forbidden(
             "Your account has no role in Chancery yet; ask an administrator to give you one."
         )
