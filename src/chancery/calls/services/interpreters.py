@@ -359,7 +359,7 @@ def reassign_interpreter(call: CallRequest, interpreter: Interpreter | None, *,
     Records ``call.interpreter``, raises the call's sequence and queues the updated invitation
     (the attendee list changed)."""
     from chancery.calls.services import actions
-    from chancery.calls.services.invitations import cancel_for, invite
+    from chancery.calls.services.invitations import invite
 
     verdict = actions.may(call, by, "reassign")
     if not verdict.allowed:
@@ -391,9 +391,7 @@ def reassign_interpreter(call: CallRequest, interpreter: Interpreter | None, *,
             previous=previous.pk if previous is not None else None,
         )
         if call.start is not None:
-            invite(call)
-            if previous is not None:
-                cancel_for(call, previous)
+            invite(call)  # and a CANCEL to the previous interpreter, no longer an attendee
     return call
 
 

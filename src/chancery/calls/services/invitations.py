@@ -58,13 +58,25 @@ def _recipients(call: CallRequest) -> list[str]:
 
 def invite(call: CallRequest) -> Invitation:
     """Queue a METHOD:REQUEST of the call at its current time, interpreter and ``sequence`` (the
-    caller raised the sequence in the same transaction for an update)."""
+    caller raised the sequence in the same transaction for an update). Whoever the previous
+    invitation went to and this one does not (an interpreter replaced, an address changed) is
+    sent a CANCEL (RFC 5546: an attendee removed from the event)."""
     if call.start is None or call.end is None:
         raise ValueError(f"{call.tracking} has no time: schedule it before inviting")
     now = clock.now()
+    recipients = _recipients(call)
+    previous = Invitation.objects.filter(call=call).order_by("-id").first()
+    if previous is not None and previous.method == Invitation.Method.REQUEST:
+        dropped = [r for r in previous.recipients if r not in recipients]
+        if dropped:
+            Invitation.objects.create(
+                call=call, method=Invitation.Method.CANCEL, sequence=call.sequence,
+                recipients=dropped, ics=ical.call_event_ics(call, "CANCEL").decode(),
+                created_at=now, next_attempt_at=now,
+            )
     return Invitation.objects.create(
         call=call, method=Invitation.Method.REQUEST, sequence=call.sequence,
-        recipients=_recipients(call), ics=ical.call_event_ics(call, "REQUEST").decode(),
+        recipients=recipients, ics=ical.call_event_ics(call, "REQUEST").decode(),
         created_at=now, next_attempt_at=now,
     )
 
@@ -101,20 +113,6 @@ def cancel(call: CallRequest) -> Invitation | None:
         call=call, method=Invitation.Method.CANCEL, sequence=call.sequence,
         recipients=recipients,
         ics=ical.call_event_ics(call, "CANCEL", start=start, end=end).decode(),
-        created_at=now, next_attempt_at=now,
-    )
-
-
-def cancel_for(call: CallRequest, interpreter: Interpreter) -> Invitation | None:
-    """Queue a CANCEL for a removed interpreter alone (RFC 5546: an attendee taken off the
-    event receives a CANCEL); None when the interpreter has no address."""
-    address = interpreter.user.email
-    if not address:
-        return None
-    now = clock.now()
-    return Invitation.objects.create(
-        call=call, method=Invitation.Method.CANCEL, sequence=call.sequence,
-        recipients=[address], ics=ical.call_event_ics(call, "CANCEL").decode(),
         created_at=now, next_attempt_at=now,
     )
 
