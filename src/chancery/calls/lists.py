@@ -98,7 +98,7 @@ class CallFilter(django_filters.FilterSet):
 TRACKING = """<a class="tracking" href="{% url 'call_detail' record.tracking %}">\
 {{ record.tracking }}</a>"""
 CALLER = """<span class="sender">{{ record.office.leader.name }}</span>\
-<span class="sender-sub">{{ record.office }} ({{ record.office.polity }})</span>"""
+<span class="sender-sub">{{ record.office.title }} ({{ record.office.polity }})</span>"""
 STATE = """<span class="badge call-state state-{{ record.state }}">\
 {{ record.get_state_display }}</span>{% if record.waits_for and record.is_open %} \
 <span class="badge policy" title="The principal's support policy holds the request until \

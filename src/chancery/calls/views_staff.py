@@ -148,7 +148,8 @@ def call_queue(request: HttpRequest) -> HttpResponseBase:
     tabs = [
         ("", "In precedence order", len(ranked_rows) if not show else None),
         ("gated", SHOW["gated"][1], counts["gated"]),
-        *((s.value, s.label, by_state.get(s.value, 0)) for s in CallState),
+        *((s.value, s.label, by_state.get(s.value, 0)) for s in CallState
+          if by_state.get(s.value) or s.value == show),
         ("all", "All", sum(by_state.values())),
     ]
     context: dict[str, Any] = {
@@ -425,6 +426,12 @@ class Calendar:
         """(hour, its first grid row)."""
         return [(h, 2 + (h - self.first_hour) * 60 // SLOT)
                 for h in range(self.first_hour, self.last_hour)]
+
+    @property
+    def abbreviation(self) -> str:
+        """The zone's abbreviation on the first day shown ("EST")."""
+        noon = dt.datetime.combine(self.start, dt.time(12), tzinfo=zone_of(self.zone))
+        return noon.tzname() or ""
 
     @property
     def rows(self) -> int:
