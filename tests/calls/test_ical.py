@@ -180,3 +180,17 @@ def test_principal_in_another_zone_writes_its_own_vtimezone(
     tz = next(iter(cal.walk("VTIMEZONE"))).to_tz()
     assert tz.utcoffset(dt.datetime(2020, 3, 27, 10, 0)) == dt.timedelta(0)
     assert tz.utcoffset(dt.datetime(2020, 3, 30, 10, 0)) == dt.timedelta(hours=1)
+
+
+def test_the_organizer_is_the_operations_center_address(
+    world: dict[str, Any], people: dict[str, Any], settings: Any
+) -> None:
+    settings.DEFAULT_FROM_EMAIL = "calls@transition.example"
+    call = place(world, people, at=ny(2020, 11, 10, 9, 0), office="pm_ca", language="en")
+    _, event = _one_event(ical.call_event_ics(call, "REQUEST"))
+    assert str(event["organizer"]) == "mailto:calls@transition.example"
+    assert event["organizer"].params["CN"] == "Operations Center"
+    settings.CHANCERY_CALLS_ORGANIZER = "desk@transition.example"
+    _, event = _one_event(ical.call_event_ics(call, "CANCEL"))
+    assert str(event["organizer"]) == "mailto:desk@transition.example"
+    assert "Interpreter: none needed." in str(event["description"])

@@ -10,7 +10,6 @@ dates the calendar covers. The private purpose of a call is never written.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import zoneinfo
 from collections.abc import Iterable
 from typing import Any
@@ -26,11 +25,10 @@ DEFAULT_ORGANIZER = "opscenter@chancery.invalid"
 
 
 def organizer_address() -> str:
-    """The operations center's address: ``CHANCERY_CALLS_ORGANIZER`` (setting or environment),
-    else the server's From address."""
+    """The operations center's address: the setting ``CHANCERY_CALLS_ORGANIZER`` when the
+    installation has one, else the From address of its mail (``CHANCERY_FROM_EMAIL``)."""
     return (
         getattr(settings, "CHANCERY_CALLS_ORGANIZER", "")
-        or os.environ.get("CHANCERY_CALLS_ORGANIZER", "")
         or getattr(settings, "DEFAULT_FROM_EMAIL", "")
         or DEFAULT_ORGANIZER
     )
