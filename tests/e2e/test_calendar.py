@@ -131,3 +131,9 @@ def test_an_officer_moves_a_call_on_the_calendar_and_sees_the_re_solve(
     expect(page.locator("#calendar-error")).to_contain_text("blocked")
     expect(page.locator("#calendar-error")).to_contain_text("Nothing was moved")
     assert fresh(macron).start == dt.datetime.combine(DAY, dt.time(11, 30), tzinfo=NY)
+
+    # The call's page: both zones, the action panel, the history.
+    page.goto(f"{base}/calls/{macron.tracking}/")
+    expect(page.locator("#call-time")).to_contain_text("17:30 CET")
+    expect(page.locator("#history")).to_contain_text("rescheduled", ignore_case=True)
+    page.screenshot(path=str(out / "calls-call.png"), full_page=True)

@@ -109,7 +109,7 @@ def _chosen(request: HttpRequest, choices: list[Principal], slug: str = "") -> P
 
 def _portal_redirect(tracking: str = "") -> HttpResponseBase | None:
     """Where a liaison follows its requests (the portal, H1's pages)."""
-    target = _url("portal_call", tracking) if tracking else _url("portal_calls")
+    target = _url("call_portal_request", tracking) if tracking else _url("call_portal")
     return redirect(target) if target else None
 
 
