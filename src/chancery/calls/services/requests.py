@@ -36,6 +36,7 @@ from chancery.ledger.services import text_commitment
 MAX_PURPOSE = 4000
 MAX_REASON = 2000
 MAX_WINDOW_DAYS = 60
+MAX_AHEAD_DAYS = 366
 MIN_DURATION, MAX_DURATION = 5, 120
 MAX_MINUTES = 600
 LIAISON_CHANNELS = (CallChannel.PORTAL, CallChannel.API)
@@ -145,8 +146,15 @@ def _check_window(sub: CallSubmission, zone: ZoneInfo) -> None:
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
             raise InvalidInput(f"{name} must be a date (YYYY-MM-DD).", field=name)
     for name in ("local_start", "local_end"):
-        if not isinstance(getattr(sub, name), dt.time):
+        value = getattr(sub, name)
+        if not isinstance(value, dt.time):
             raise InvalidInput(f"{name} must be a time of day (HH:MM).", field=name)
+        if value.tzinfo is not None:
+            raise InvalidInput(
+                f"{name} must be a local time without an offset (HH:MM); the zone is "
+                "time_zone.",
+                field=name,
+            )
     if sub.latest < sub.earliest:
         raise InvalidInput(
             f"latest ({sub.latest}) is before earliest ({sub.earliest}); the window runs from "
@@ -159,6 +167,12 @@ def _check_window(sub: CallSubmission, zone: ZoneInfo) -> None:
             f"The window ends on {sub.latest}, which is already past in {zone.key} (today is "
             f"{today} there); propose dates from today on.",
             field="latest",
+        )
+    if (sub.earliest - today).days > MAX_AHEAD_DAYS:
+        raise InvalidInput(
+            f"The window starts on {sub.earliest}, more than {MAX_AHEAD_DAYS} days ahead; "
+            "propose dates within the coming year.",
+            field="earliest",
         )
     days = (sub.latest - sub.earliest).days + 1
     if days > MAX_WINDOW_DAYS:
