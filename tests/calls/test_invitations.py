@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
+import threading
 from typing import Any
 
 import icalendar
@@ -166,3 +167,41 @@ def test_cancellation_mail_says_cancel(queued: Invitation, settings: Any) -> Non
     assert cancel.subject.startswith("[Chancery] Cancelled:")
     part = next(p for p in cancel.message().walk() if p.get_content_type() == "text/calendar")
     assert part.get_param("method") == "CANCEL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_at_once_send_each_invitation_once(
+    world: dict[str, Any], people: dict[str, Any], settings: Any
+) -> None:
+    """Four workers' steps at the same moment, each on its own connection: every invitation
+    goes out exactly once."""
+    from django.db import connections
+
+    settings.EMAIL_BACKEND = LOCMEM
+    for hour in range(8):
+        call = place(world, people, at=ny(2020, 11, 10, 8 + hour, 0), office="pm_ca",
+                     language="en")
+        with transaction.atomic():
+            invitations.invite(call)
+    barrier = threading.Barrier(4)
+    sent: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait()
+            sent.append(invitations.send_pending())
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert sum(sent) == 8
+    assert len(mail.outbox) == 8
+    assert Invitation.objects.filter(sent_at__isnull=False, attempts=1).count() == 8
