@@ -18,7 +18,7 @@ from chancery.calls import access
 from chancery.calls.demo_tiers import DEMO_POLICY
 from chancery.calls.models import CallRequest, CallSettings, CallState, Interpreter, ScheduleRun
 from chancery.calls.precedence import Policy
-from chancery.calls.services import ranking, scheduling
+from chancery.calls.services import ranking, requests, scheduling
 from chancery.demo import calls as demo_calls
 from chancery.demo import world
 from chancery.demo.loader import load_world
@@ -52,11 +52,11 @@ def demo(db: Any) -> dict[str, Any]:
 def test_world_data_for_calls() -> None:
     """Plain data: a request per leader of CALLS, windows from the demo's today, durations on
     the grid, interpreters for every language a call needs."""
-    requests = world.CALL_REQUESTS
-    assert [r["leader"] for r in requests] == [c["leader"] for c in world.CALLS]
-    assert len(requests) == 24
+    wanted = world.CALL_REQUESTS
+    assert [r["leader"] for r in wanted] == [c["leader"] for c in world.CALLS]
+    assert len(wanted) == 24
     languages = {lang for i in world.INTERPRETERS for lang in i["languages"]}
-    for r in requests:
+    for r in wanted:
         assert r["earliest"] == "2020-11-23" and r["latest"] == "2020-12-07"
         assert r["duration"] % 5 == 0 and 5 <= r["duration"] <= 120
         assert dt.datetime.fromisoformat(r["submitted_at"]) < ASCERTAINED
@@ -64,6 +64,8 @@ def test_world_data_for_calls() -> None:
             assert r["language"] in languages, r["leader"]
     assert 8 <= len(world.INTERPRETERS) <= 10
     assert all(i["username"] == f"interpreter.{i['languages'][0]}" for i in world.INTERPRETERS)
+    others = {p["username"] for p in [*world.TRANSLATORS, *world.STAFF, *world.LIAISONS]}
+    assert not others & set(demo_calls.usernames())
 
 
 def test_demo_calls_wait_for_ascertainment_then_are_scheduled(demo: dict[str, Any]) -> None:
@@ -140,10 +142,39 @@ def test_demo_calls_wait_for_ascertainment_then_are_scheduled(demo: dict[str, An
         else:
             assert call.state == CallState.APPROVED and call.unplaced_reason, call.tracking
     assert [by_rank[n] for n in range(1, 25)] == ORDER_2020
-    assert CallRequest.objects.filter(state=CallState.SCHEDULED).count() >= 20
+    scheduled = CallRequest.objects.filter(state=CallState.SCHEDULED).count()
+    assert scheduled >= 20
+
+    # A request a person entered is left for a person; once an officer approves it, the demo
+    # queues a solve that places or explains it (Ukrainian: no interpreter on the roster).
+    later = ASCERTAINED + dt.timedelta(minutes=30)
+    with _travel(later):
+        ukraine = Office.objects.get(country__code="UA", kind="head_of_state")
+        call, created = requests.submit_call(
+            requests.CallSubmission(
+                principal=world.PE, office=ukraine.pk, purpose="Congratulations; security.",
+                language="uk", earliest=dt.date(2020, 11, 24), latest=dt.date(2020, 12, 4),
+            ),
+            by=User.objects.get(username="liaison.ua"),
+        )
+        assert created and call.waits_for == ""
+        assert demo_calls.schedule_released() == 0
+        assert CallRequest.objects.get(pk=call.pk).state == CallState.REQUESTED
+        assert not ScheduleRun.objects.filter(state=ScheduleRun.State.QUEUED).exists()
+        officer = User.objects.get(username="watch.okafor")
+        requests.approve_call(requests.triage_call(call, by=officer), by=officer)
+        assert demo_calls.schedule_released(time_limit=3) == 0
+        assert ScheduleRun.objects.filter(state=ScheduleRun.State.QUEUED).count() == 1
+        assert scheduling.run_pending() == 1
+        assert demo_calls.schedule_released() == 0
+        assert not ScheduleRun.objects.filter(state=ScheduleRun.State.QUEUED).exists()
+    call.refresh_from_db()
+    assert call.state == CallState.APPROVED and call.start is None
+    assert "interpret" in call.unplaced_reason.lower(), call.unplaced_reason
+    assert CallRequest.objects.filter(state=CallState.SCHEDULED).count() == scheduled
 
     # The database and the log agree.
     sequencer.integrate_all()
     report = verify_log(processes=1)
     assert report.ok, report.problems[:10]
-    assert report.subjects.get("call") == 24
+    assert report.subjects.get("call") == 25

@@ -165,7 +165,8 @@ def schedule_released(*, time_limit: float = 10.0) -> int:
     demo's requests the gate has released and nobody has triaged yet, and queues a solve for
     the principal (the worker runs it). Also queues a solve when an officer approved a request
     that no solve has considered yet (no time, no reason it could not be placed), so what gets
-    approved in the demo gets scheduled. Returns how many requests it moved on; 0 (and nothing
+    approved in the demo gets scheduled (not after a failed solve: an officer re-solves from the
+    calendar once the cause is put right). Returns how many requests it moved on; 0 (and nothing
     written) while the gate holds them.
 
     Requests a person entered (not the demo's) are left for a person to triage."""
@@ -180,7 +181,8 @@ def schedule_released(*, time_limit: float = 10.0) -> int:
                 idempotency_key__startswith=KEY_PREFIX,
             )
         }
-        for call, _ in ranking.ranked(principal):
+        approved = 0
+        for call, _ in ranking.ranked(principal) if released else []:
             if call.pk not in released:
                 continue
             try:
@@ -191,17 +193,19 @@ def schedule_released(*, time_limit: float = 10.0) -> int:
             except ChanceryError as exc:  # someone acted on it meanwhile: theirs stands
                 log.info("demo: left %s as it is: %s", call.tracking, exc)
                 continue
-            moved += 1
-        waiting = CallRequest.objects.filter(
+            approved += 1
+        moved += approved
+        unsolved = CallRequest.objects.filter(
             principal=principal, state=CallState.APPROVED, waits_for="", start__isnull=True,
             unplaced_reason="",
         ).exists()
-        if moved or waiting:
-            active = ScheduleRun.objects.filter(
-                principal=principal, state__in=(ScheduleRun.State.QUEUED,
-                                                ScheduleRun.State.RUNNING),
-            ).exists()
-            if moved or not active:
-                scheduling.request_solve(principal, by=officer, time_limit=time_limit)
+        if unsolved and not approved:
+            # After a failed solve, wait for a person (the calendar's Re-solve): no retry loop.
+            latest = scheduling.current_run(principal)
+            unsolved = latest is None or latest.state != ScheduleRun.State.FAILED
+        if approved or unsolved:
+            # Returns the queued or running solve when there is one (no second); a solve that
+            # was running before these approvals leaves them unsolved: the next look queues one.
+            scheduling.request_solve(principal, by=officer, time_limit=time_limit)
     return moved
 
