@@ -5,16 +5,20 @@ with its refusals in words."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.test import Client
+from django.urls import reverse
 
+from chancery import clock
 from chancery.accounts.models import Profile, Role
 from chancery.accounts.roles import roles_of
 from chancery.calls.models import CallRequest, Interpreter, Invitation
-from chancery.calls.services import interpreters
+from chancery.calls.services import interpreters, invitations
 from chancery.calls.services.interpreters import (
     enroll_interpreter,
     interpreter_for,
@@ -24,7 +28,7 @@ from chancery.calls.services.interpreters import (
 from chancery.errors import Conflict, Forbidden, InvalidInput
 from chancery.ledger.models import Event
 from chancery.ledger.services import history
-from chancery.testing import fresh
+from chancery.testing import body_of, client_for, fresh
 from tests.calls.h3_calls import ny, place
 
 GOOD: dict[str, Any] = {
@@ -155,6 +159,9 @@ def test_reassignment_records_raises_sequence_and_sends_update(
     interpreter.user.email = "claire@interpreters.example"
     interpreter.user.save()
     call = place(world, people, at=ny(2020, 11, 10, 9, 0), interpreter=interpreter)
+    with transaction.atomic():
+        first = invitations.invite(call)  # as the scheduler does when it places the call
+    assert "claire@interpreters.example" in first.recipients
     reassign_interpreter(call, others["paris"], by=people["protocol"])  # 15:00 in Paris
     row = fresh(call)
     assert row.interpreter == others["paris"] and row.sequence == 1
@@ -163,11 +170,12 @@ def test_reassignment_records_raises_sequence_and_sends_update(
     assert event is not None
     assert event.data["interpreter"] == others["paris"].pk
     assert event.data["previous"] == interpreter.pk
-    update, dropped = Invitation.objects.filter(call=call).order_by("id")
+    dropped, update = Invitation.objects.filter(call=call).exclude(pk=first.pk).order_by("id")
     assert (update.method, update.sequence) == ("REQUEST", 1)
     assert "luc@interpreters.example" in update.recipients
     assert "claire@interpreters.example" not in update.recipients
     assert (dropped.method, dropped.recipients) == ("CANCEL", ["claire@interpreters.example"])
+    assert dropped.sequence == 1
 
 
 def test_reassignment_refusals_say_which_rule_fails(
@@ -225,3 +233,158 @@ def test_unfit_reason_is_empty_for_a_free_interpreter(
 ) -> None:
     call = place(world, people, at=ny(2020, 11, 10, 9, 0))
     assert interpreters.unfit_reason(call, others["paris"]) == ""
+
+
+# --- pages ----------------------------------------------------------------------------------------
+
+
+def test_the_roster_page_per_persona(
+    world: dict[str, Any], people: dict[str, Any], interpreter: Interpreter
+) -> None:
+    place(world, people, at=clock.now() + dt.timedelta(hours=1), interpreter=interpreter)
+    url = reverse("call_interpreters")
+    assert url == "/calls/interpreters/"
+    page = client_for(people["officer"]).get(url)
+    assert page.status_code == 200
+    html = body_of(page)
+    assert "Claire Fontaine" in html and "French (fr)" in html
+    assert "America/New_York" in html and "07:00–22:00" in html
+    assert reverse("call_interpreter_new") in html
+    assert reverse("call_interpreter_edit", args=[interpreter.pk]) in html
+    auditor = body_of(client_for(people["auditor"]).get(url))
+    assert "Claire Fontaine" in auditor and reverse("call_interpreter_new") not in auditor
+    for who in ("liaison_ca", "staffer", "translator"):
+        assert client_for(people[who]).get(url).status_code == 403
+    assert client_for(interpreter.user).get(url).status_code == 403
+
+
+def test_calls_this_week_are_counted(
+    world: dict[str, Any], people: dict[str, Any], interpreter: Interpreter
+) -> None:
+    from chancery.calls.views_interpreters import roster_rows, week_bounds
+
+    start, end = week_bounds()
+    place(world, people, at=start + dt.timedelta(hours=10), interpreter=interpreter)
+    place(world, people, at=start + dt.timedelta(days=2, hours=10), interpreter=interpreter)
+    place(world, people, at=end + dt.timedelta(hours=10), interpreter=interpreter)  # next week
+    [row] = roster_rows()
+    assert row.week_calls == 2
+
+
+def test_enrol_form_good_and_bad(people: dict[str, Any]) -> None:
+    client = client_for(people["protocol"])
+    url = reverse("call_interpreter_new")
+    assert client.get(url).status_code == 200
+    before = _counts()
+    bad = client.post(url, {**GOOD, "languages": ""})
+    assert bad.status_code == 422
+    assert "at least one language" in body_of(bad)
+    assert "The interpreter was not enrolled" in body_of(bad)
+    bad = client.post(url, {**GOOD, "time_zone": "Paris"})
+    assert bad.status_code == 422 and "not an IANA time zone" in body_of(bad)
+    bad = client.post(url, {**GOOD, "day_start": "19:00"})
+    assert bad.status_code == 422 and "start before they end" in body_of(bad)
+    assert _counts() == before
+    good = client.post(url, {**GOOD, "languages": "es, pt"})
+    assert good.status_code == 302
+    interp = Interpreter.objects.get(user__username="interp.es")
+    assert interp.languages == ["es", "pt"]
+    assert client_for(people["auditor"]).post(url, GOOD).status_code == 403
+
+
+def test_edit_form(people: dict[str, Any], interpreter: Interpreter) -> None:
+    client = client_for(people["admin"])
+    url = reverse("call_interpreter_edit", args=[interpreter.pk])
+    page = body_of(client.get(url))
+    assert 'value="fr"' in page and 'value="America/New_York"' in page
+    form = {"name": "Claire Fontaine", "languages": "fr", "time_zone": "America/New_York",
+            "day_start": "07:00", "day_end": "22:00", "daily_cap": "40", "email": "",
+            "active": "on"}
+    bad = client.post(url, form)
+    assert bad.status_code == 422 and "from 1 to 12" in body_of(bad)
+    assert history("interpreter", interpreter.pk).count() == 0
+    assert client.post(url, {**form, "daily_cap": "5"}).status_code == 302
+    assert fresh(interpreter).daily_cap == 5
+    assert client_for(people["officer"]).get(
+        reverse("call_interpreter_edit", args=[999999])).status_code == 404
+
+
+def test_an_interpreter_lands_on_its_assignments(
+    world: dict[str, Any], people: dict[str, Any], interpreter: Interpreter
+) -> None:
+    call = place(world, people, at=ny(2020, 11, 10, 9, 0), interpreter=interpreter)
+    other = place(world, people, at=ny(2020, 11, 10, 11, 0), office="pm_ca", language="en")
+    client = client_for(interpreter.user)
+    home = client.get(reverse("home"))
+    assert home.status_code == 302 and home["Location"] == reverse("call_my_assignments")
+    html = body_of(client.get(reverse("call_my_assignments")))
+    assert call.tracking in html and other.tracking not in html
+    assert "Emmanuel Macron" in html
+    assert "15:00–15:30 CET" in html  # the leader's local time
+    assert "09:00–09:30 EST" in html  # the principal's (and here the interpreter's own)
+    assert client_for(people["officer"]).get(reverse("call_my_assignments")).status_code == 403
+
+
+# --- API ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(client: Client, token_for: Any) -> Any:
+    tokens: dict[int, str] = {}
+
+    def _api(user: User, method: str, path: str, body: Any = None) -> Any:
+        if user.pk not in tokens:
+            tokens[user.pk] = token_for(user)
+        fn = getattr(client, method.lower())
+        extra = {"HTTP_AUTHORIZATION": f"Bearer {tokens[user.pk]}"}
+        if body is None:
+            return fn(f"/api/v1{path}", **extra)
+        return fn(f"/api/v1{path}", data=json.dumps(body), content_type="application/json",
+                  **extra)
+
+    return _api
+
+
+def test_roster_over_the_api(api: Any, people: dict[str, Any], interpreter: Interpreter) -> None:
+    before = _counts()
+    r = api(people["officer"], "POST", "/interpreters", {**GOOD, "languages": []})
+    assert r.status_code == 422
+    assert r.json()["field"] == "languages" and "at least one language" in r.json()["detail"]
+    r = api(people["officer"], "POST", "/interpreters", {**GOOD, "time_zone": "Nowhere/City"})
+    assert r.status_code == 422 and r.json()["field"] == "time_zone"
+    assert api(people["liaison_ca"], "POST", "/interpreters", GOOD).status_code == 403
+    assert _counts() == before
+    r = api(people["officer"], "POST", "/interpreters", GOOD)
+    assert r.status_code == 201
+    created = r.json()
+    assert created["languages"] == ["es", "pt"] and created["day_start"] == "08:00"
+    listed = api(people["auditor"], "GET", "/interpreters")
+    assert listed.status_code == 200
+    assert {i["name"] for i in listed.json()} == {"Ana Ruiz", "Claire Fontaine"}
+    assert api(people["liaison_ca"], "GET", "/interpreters").status_code == 403
+    r = api(people["admin"], "PATCH", f"/interpreters/{created['id']}", {"daily_cap": 2})
+    assert r.status_code == 200 and r.json()["daily_cap"] == 2
+    r = api(people["admin"], "PATCH", f"/interpreters/{created['id']}", {"languages": ["en"]})
+    assert r.status_code == 422 and r.json()["field"] == "languages"
+
+
+def test_reassign_and_feeds_over_the_api(
+    api: Any, world: dict[str, Any], people: dict[str, Any], interpreter: Interpreter,
+    others: dict[str, Interpreter],
+) -> None:
+    call = place(world, people, at=ny(2020, 11, 10, 9, 0), interpreter=interpreter)
+    path = f"/calls/{call.tracking}/interpreter"
+    r = api(people["officer"], "POST", path, {"interpreter": others["es"].pk})
+    assert r.status_code == 422 and "does not interpret French" in r.json()["detail"]
+    r = api(people["officer"], "POST", path, {"interpreter": others["paris"].pk})
+    assert r.status_code == 200
+    assert r.json() == {"call": call.tracking, "interpreter": others["paris"].pk, "sequence": 1}
+    assert api(people["liaison_fr"], "POST", path, {"interpreter": None}).status_code in (403, 404)
+
+    r = api(interpreter.user, "POST", "/feeds", {})
+    assert r.status_code == 201 and "/calls/feeds/chf_" in r.json()["url"]
+    assert api(people["officer"], "POST", "/feeds", {}).status_code == 403
+    r = api(people["officer"], "POST", "/feeds", {"principal": "president-elect"})
+    assert r.status_code == 201
+    assert api(people["staffer"], "POST", "/feeds",
+               {"principal": "president-elect"}).status_code == 403
