@@ -312,6 +312,15 @@ def test_move_fixes_the_call_and_a_re_solve_keeps_it(
     scheduling.release_call(fr, by=people["officer"])
     fr.refresh_from_db()
     assert not fr.fixed and last(fr, "call.rescheduled")["fixed"] is False
+    assert scheduling.run_pending() == 1  # the re-solve the release queued (it may move it)
+    fr.refresh_from_db()
+    placed_at = fr.start
+    assert placed_at is not None and placed_at.astimezone(NY).date() > day(0, pe)
+    # a solve of fewer days leaves a call placed after them where it is
+    run = solve(pe, people["officer"], days=1)
+    fr.refresh_from_db()
+    assert run.state == "done" and fr.start == placed_at
+    assert fr.tracking not in {u["call"] for u in run.result["unplaced"]}
 
 
 def test_move_refusals_say_which_constraint(
@@ -389,3 +398,23 @@ def test_two_claims_run_once(world: dict[str, Any], people: dict[str, User]) -> 
     assert scheduling._claim(run) is True
     assert scheduling._claim(other) is False
     assert scheduling.run_pending() == 0
+
+
+def test_an_interpreter_booked_by_another_principal_is_reported(
+    world: dict[str, Any], people: dict[str, User], interpreter: Interpreter,
+) -> None:
+    pe = world["pe"]
+    paris = {"local_start": dt.time(16), "local_end": dt.time(16, 30), "first": 1,
+             "last_day": 1}
+    vp_call = approve(people, world["pres_fr"], language="fr", by="liaison_fr",
+                      principal="vice-president-elect", **paris)
+    scheduling.move_call(vp_call, slot(pe, 1, 10), by=people["officer"])
+    assert scheduling.run_pending() == 1  # the vice-president-elect's re-solve
+    pe_call = approve(people, world["pres_fr"], language="fr", by="liaison_fr", **paris)
+    run = solve(pe, people["officer"], days=3)
+    pe_call.refresh_from_db()
+    assert pe_call.start == slot(pe, 1, 10) and pe_call.interpreter == interpreter
+    assert run.result["warnings"] == [
+        f"{pe_call.tracking}: Claire Fontaine also interprets {vp_call.tracking} (another "
+        "principal's call) then; reassign one"
+    ]

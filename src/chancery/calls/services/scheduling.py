@@ -240,6 +240,8 @@ def _build(
             if origin <= c.start < until:
                 calls.append(c)
             continue  # pinned outside the horizon: not this solve's business
+        if c.start is not None and not origin <= c.start < until:
+            continue  # placed outside the solved days: it keeps its time
         window_end = dt.datetime.combine(c.latest, c.local_end, ZoneInfo(c.time_zone))
         if window_end <= now:
             skipped.append((c, f"its window ({c.earliest}..{c.latest}, "
@@ -247,10 +249,9 @@ def _build(
                                "has passed: ask the other side for new dates"))
             continue
         if c.latest < first_day or c.earliest > last_day:
-            if c.start is None:
-                skipped.append((c, f"its window {c.earliest}..{c.latest} is outside the solved "
-                                   f"days {start_day}..{start_day + dt.timedelta(days=days - 1)}"))
-            continue  # a call with a time outside the horizon keeps it
+            skipped.append((c, f"its window {c.earliest}..{c.latest} is outside the solved "
+                               f"days {start_day}..{start_day + dt.timedelta(days=days - 1)}"))
+            continue
         calls.append(c)
     calls += held
     requests = []
@@ -571,6 +572,7 @@ def _apply(
         })
         if clashes:
             raise _Stale(", ".join(clashes))
+        warnings = _interpreter_clashes(run.principal, decided)
         for call, place, reason in decided:
             if place is not None:
                 _place(run, call, place, by)
@@ -590,6 +592,7 @@ def _apply(
             "placed": placed_out,
             "unplaced": unplaced_out,
             "left_alone": left_alone,
+            "warnings": warnings,
             "metrics": {"placed": m.placed, "lateness": m.lateness, "inversions": m.inversions,
                         "compactness": m.compactness},
             "solver": schedule.solver,
@@ -611,6 +614,25 @@ def _apply(
                 "placed_bound": schedule.placed_bound, "seconds": round(schedule.seconds, 2),
             },
         )
+
+
+def _interpreter_clashes(
+    principal: Principal, decided: list[tuple[CallRequest, scheduler.Placement | None, str]]
+) -> list[str]:
+    """Placements whose interpreter interprets another principal's call at that time (a solve
+    sees one principal's calls only): said in the result, for an officer to reassign."""
+    out = []
+    for call, place, _r in decided:
+        if place is None or not place.interpreter:
+            continue
+        other = CallRequest.objects.filter(
+            interpreter_id=int(place.interpreter), start__lt=place.end, end__gt=place.start,
+            state__in=ON_DIARY,
+        ).exclude(principal=principal).select_related("interpreter").first()
+        if other is not None and other.interpreter is not None:
+            out.append(f"{call.tracking}: {other.interpreter.name} also interprets "
+                       f"{other.tracking} (another principal's call) then; reassign one")
+    return out
 
 
 def _place(run: ScheduleRun, call: CallRequest, place: scheduler.Placement, by: Any) -> None:
