@@ -205,3 +205,37 @@ def test_workers_at_once_send_each_invitation_once(
     assert sum(sent) == 8
     assert len(mail.outbox) == 8
     assert Invitation.objects.filter(sent_at__isnull=False, attempts=1).count() == 8
+
+
+def test_the_services_path_move_move_decline(
+    world: dict[str, Any], people: dict[str, Any], interpreter: Interpreter, settings: Any
+) -> None:
+    """Through the services people use: an officer places the call (REQUEST), moves it (the
+    same UID, SEQUENCE + 1), then it is declined (CANCEL, STATUS:CANCELLED); the worker mails
+    all three."""
+    from chancery.calls.services import requests, scheduling
+    from tests.calls.test_scheduling import approve, slot
+
+    people["liaison_fr"].email = "liaison@france.example"
+    people["liaison_fr"].save()
+    pe = world["pe"]
+    call = approve(people, world["pres_fr"], language="fr", by="liaison_fr")
+    scheduling.move_call(call, slot(pe, 1, 10), by=people["officer"])
+    scheduling.move_call(call, slot(pe, 1, 11), by=people["officer"])
+    requests.decline_call(call, by=people["protocol"], reason="The leader's side withdrew.")
+    rows = list(Invitation.objects.filter(call=call).order_by("id"))
+    assert [r.method for r in rows] == ["REQUEST", "REQUEST", "CANCEL"]
+    events = [icalendar.Calendar.from_ical(r.ics).walk("VEVENT")[0] for r in rows]
+    assert len({str(e["uid"]) for e in events}) == 1
+    sequences = [int(e["sequence"]) for e in events]
+    assert sequences[1] == sequences[0] + 1 and sequences[2] > sequences[1]
+    assert [r.sequence for r in rows] == sequences
+    assert events[1]["dtstart"].dt == slot(pe, 1, 11)
+    assert str(events[2]["status"]) == "CANCELLED"
+    assert events[2]["dtstart"].dt == slot(pe, 1, 11)  # the time taken back
+    assert "withdrew" not in rows[2].ics  # the reason stays private
+    settings.EMAIL_BACKEND = LOCMEM
+    assert invitations.send_pending() == 3
+    assert [m.subject.split(":")[0] for m in mail.outbox] == [
+        "[Chancery] Invitation", "[Chancery] Updated", "[Chancery] Cancelled",
+    ]

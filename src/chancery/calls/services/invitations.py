@@ -121,8 +121,11 @@ def cancel(call: CallRequest) -> Invitation | None:
 
 
 def _subject(invitation: Invitation, call: CallRequest) -> str:
+    earlier = Invitation.objects.filter(
+        call_id=invitation.call_id, method=Invitation.Method.REQUEST, id__lt=invitation.pk
+    ).exists()
     what = "Cancelled" if invitation.method == Invitation.Method.CANCEL else (
-        "Updated" if invitation.sequence > 0 else "Invitation")
+        "Updated" if earlier else "Invitation")
     return f"[Chancery] {what}: {ical.summary(call)}"
 
 
