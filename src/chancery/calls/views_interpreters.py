@@ -282,6 +282,7 @@ def _assignments_context(request: HttpRequest, interp: Interpreter) -> dict[str,
     )
     return {
         "interpreter": interp,
+        "languages": ", ".join(roster.language_label(c) for c in interp.languages),
         "rows": assignment_rows(interp),
         "token": token,
         "nav_active": "my-assignments",
