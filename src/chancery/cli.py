@@ -512,8 +512,20 @@ def _usage_error(message: str) -> NoReturn:
               help="Seconds the solver may take.")
 def calls_schedule(data_dir: str | None, slug: str | None, days: int, time_limit: float) -> None:
     """Solve the call schedule now, in this process, with its progress; then print what was
-    placed (both sides' local times, the interpreter) and why the rest could not be."""
-    _setup(data_dir)
+    placed (both sides' local times, the interpreter) and why the rest could not be.
+
+    On a demo data folder the demo's clock is used (November 2020), as the demo's worker does,
+    unless CHANCERY_CLOCK_OFFSET is set."""
+    path = _setup(data_dir)
+    import json
+
+    from django.conf import settings
+
+    from chancery.demo.runner import DEMO_STATE
+
+    state = path / DEMO_STATE
+    if state.exists() and "CHANCERY_CLOCK_OFFSET" not in os.environ:
+        settings.CHANCERY_CLOCK_OFFSET = float(json.loads(state.read_text())["clock_offset"])
     from zoneinfo import ZoneInfo
 
     from rich.console import Console
