@@ -45,7 +45,7 @@ from chancery.calls.services.common import (
     settings_for,
 )
 from chancery.directory.models import Principal
-from chancery.errors import Conflict, InvalidInput
+from chancery.errors import ChanceryError, Conflict, InvalidInput
 from chancery.ledger.services import record_event
 
 log = logging.getLogger(__name__)
@@ -349,7 +349,7 @@ def request_solve(
 def _queue(principal: Principal, by: Any, *, days: int, start: dt.date,
            time_limit: float) -> ScheduleRun:
     with transaction.atomic():
-        Principal.objects.select_for_update().filter(pk=principal.pk).first()
+        _lock_principal(principal)
         existing = current_run(principal, active_only=True)
         if existing is not None:
             return existing
@@ -357,6 +357,12 @@ def _queue(principal: Principal, by: Any, *, days: int, start: dt.date,
             principal=principal, requested_by=by, requested_at=clock.now(), start_day=start,
             days=days, time_limit=time_limit,
         )
+
+
+def _lock_principal(principal: Principal) -> None:
+    """Serialise a principal's diary changes (moves, applied solves, queued solves); taken
+    before any call's lock, always in that order."""
+    Principal.objects.select_for_update().filter(pk=principal.pk).first()
 
 
 def current_run(principal: Principal, *, active_only: bool = False) -> ScheduleRun | None:
@@ -499,7 +505,7 @@ def _execute(
         schedule = _solve_in_thread(run, problem, progress)
         fixed = {r.id for r in problem.requests if r.fixed_start is not None}
         _apply(run, schedule, mapping, fixed, skipped)
-    except scheduler.SchedulingError as exc:
+    except ChanceryError as exc:  # the scheduler's SchedulingError naming the call, a policy
         return _fail(run, exc.message)
     except _Stale as exc:
         _fail(run, f"{exc} changed during the solve and this schedule would overlap it; "
@@ -540,6 +546,7 @@ def _apply(
     unplaced_out: list[dict[str, Any]] = []
     left_alone: list[str] = []
     with transaction.atomic():
+        _lock_principal(run.principal)
         conf = settings_for(run.principal)
         buffer = dt.timedelta(minutes=conf.buffer_minutes)
         decided: list[tuple[CallRequest, scheduler.Placement | None, str]] = []
@@ -749,6 +756,7 @@ def move_call(call: CallRequest, start: dt.datetime, *, by: Any) -> CallRequest:
         raise InvalidInput(f"start must be on the {GRID}-minute grid (e.g. 10:00, 10:05), "
                            f"not {local:%H:%M:%S}.", field="start")
     with transaction.atomic():
+        _lock_principal(principal)  # moves and applied solves of a principal, one at a time
         call = lock_call(call)
         _may_move(call, by)
         if call.state not in SCHEDULABLE_STATES:
@@ -856,6 +864,7 @@ def release_call(call: CallRequest, *, by: Any) -> CallRequest:
     time stays until the re-solve this queues decides otherwise."""
     _may_move(call, by)
     with transaction.atomic():
+        _lock_principal(call.principal)
         call = lock_call(call)
         if not call.fixed:
             return call
