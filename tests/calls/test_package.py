@@ -268,3 +268,35 @@ def test_points_are_drafted_before_scheduling_but_not_after_the_call(
     with pytest.raises(Conflict):
         package.draft_talking_points(fresh(call), "Late points.", by=people["officer"])
     assert fresh(call).talking_points == "Early points."
+
+
+# --------------------------------------------------------------------------- in the browser
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_the_office_reads_and_clears_the_package_in_chromium(
+    live_server: Any, page: Any, call: CallRequest, people: dict[str, User]
+) -> None:
+    import os
+    from pathlib import Path
+
+    from playwright.sync_api import expect
+
+    from tests.live import login
+
+    package.draft_talking_points(call, "1. Congratulate.\n2. Climate.", by=people["officer"])
+    base = live_server.url
+    login(page, base, "staffer.pe")
+    page.goto(f"{base}/calls/{call.tracking}/package/")
+    expect(page.locator("#pkg-leader-time")).to_contain_text("15:00–15:30 CET")
+    expect(page.locator("#pkg-principal-time")).to_contain_text("10:00–10:30 EDT")
+    expect(page.locator("#pkg-cleared")).to_contain_text("Not yet cleared")
+    if os.environ.get("CHANCERY_SCREENSHOTS") == "1":
+        shots = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+        page.screenshot(path=str(shots / "calls-package.png"), full_page=True)
+    page.get_by_role("button", name="Clear the package").click()
+    expect(page.locator(".notice.success")).to_contain_text("is cleared")
+    expect(page.locator("#pkg-cleared")).to_contain_text("Cleared by staffer.pe")
+    expect(page.get_by_role("button", name="Clear the package")).to_have_count(0)
+    assert fresh(call).state == CallState.CLEARED
