@@ -150,8 +150,9 @@ def _check_hours(start: dt.time, end: dt.time) -> None:
         )
 
 
-def _state(interp: Interpreter) -> dict[str, Any]:
-    return {
+def _record_enrolled(interp: Interpreter, by: Any) -> None:
+    """The roster row's whole state as its ``interpreter.enrolled`` event (the name private)."""
+    record_event("interpreter", interp.pk, "interpreter.enrolled", actor=by, data={
         "interpreter": interp.pk,
         "languages": list(interp.languages),
         "time_zone": interp.time_zone,
@@ -160,7 +161,7 @@ def _state(interp: Interpreter) -> dict[str, Any]:
         "daily_cap": interp.daily_cap,
         "active": interp.active,
         "name": interp.name,
-    }
+    })
 
 
 # --- roster -----------------------------------------------------------------------------------
@@ -227,8 +228,7 @@ def enroll_interpreter(
             user=user, name=clean_name, languages=langs, time_zone=zone, day_start=start,
             day_end=end, daily_cap=cap,
         )
-        record_event("interpreter", interp.pk, "interpreter.enrolled", actor=by,
-                     data=_state(interp))
+        _record_enrolled(interp, by)
     return interp
 
 
@@ -279,8 +279,7 @@ def update_interpreter(interp: Interpreter, *, by: Any, **fields: Any) -> Interp
         Profile.objects.update_or_create(
             user=user, defaults={"display_name": interp.name, "languages": interp.languages}
         )
-        record_event("interpreter", interp.pk, "interpreter.enrolled", actor=by,
-                     data=_state(interp))
+        _record_enrolled(interp, by)
     return interp
 
 
