@@ -15,7 +15,7 @@ from django.test import Client
 
 from chancery import clock
 from chancery.calls.models import CallRequest, CallState
-from chancery.ledger.models import Event
+from chancery.ledger.models import Event, Read
 from chancery.ledger.services import history, text_commitment
 
 
@@ -90,6 +90,12 @@ def test_submit_retry_read_and_receipt(world, people, api) -> None:
     assert theirs["events"][1]["by"] == "officer.one" and "approve" in theirs["actions"]
     assert theirs["submitted_by"] == "liaison.ca"
     assert call.tracking == tracking
+    # Reading the purpose is recorded for the auditors; a list leaves it out.
+    reads = Read.objects.filter(subject_type="call", subject_id=call.pk, part="purpose")
+    assert {r.user.get_username() for r in reads} == {"liaison.ca", "officer.one"}
+    assert all(r.via == "api" for r in reads)
+    listed = api(people["officer"], "GET", "/calls").json()
+    assert listed[0]["purpose"] is None and reads.count() == 3
 
 
 def test_the_lifecycle_through_the_api(world, people, api) -> None:

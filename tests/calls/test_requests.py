@@ -11,6 +11,7 @@ import pytest
 
 from chancery import clock
 from chancery.calls.models import CallRequest, CallState, ContactAttempt, Invitation
+from chancery.calls.services import invitations
 from chancery.calls.services import requests as svc
 from chancery.calls.services.actions import allowed_actions, may
 from chancery.directory.models import Office
@@ -44,13 +45,15 @@ def call(world: dict[str, Any], people: dict[str, Any]) -> CallRequest:
 
 
 def schedule(call: CallRequest) -> CallRequest:
-    """Put an approved call on the calendar as the scheduler does (its part writes the event);
-    here only the row, for the steps after it."""
+    """Put an approved call on the calendar (the row and its invitation; the scheduling part
+    writes its own event), for the steps after it."""
     start = clock.now() + dt.timedelta(days=2)
     CallRequest.objects.filter(pk=call.pk).update(
         state=CallState.SCHEDULED, start=start, end=start + dt.timedelta(minutes=15), sequence=1
     )
-    return CallRequest.objects.get(pk=call.pk)
+    call = CallRequest.objects.get(pk=call.pk)
+    invitations.invite(call)
+    return call
 
 
 # --------------------------------------------------------------------------- intake
@@ -217,7 +220,8 @@ def test_decline_and_defer_of_a_scheduled_call_clear_its_time_and_cancel(
     assert call.state == CallState.DEFERRED and call.start is None and call.sequence == 2
     assert call.defer_reason == "The principal travels that week."
     assert kinds(call)[-2:] == ["call.unscheduled", "call.deferred"]
-    assert Invitation.objects.filter(call=call, method="CANCEL").count() <= 1
+    cancel = Invitation.objects.get(call=call, method="CANCEL")
+    assert cancel.sequence == 2 and "STATUS:CANCELLED" in cancel.ics
     # A deferred request is triaged again, then declined.
     call = svc.triage_call(call, by=officer)
     call = svc.decline_call(call, by=people["staffer"], reason="Not this month.")

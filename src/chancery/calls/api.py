@@ -12,7 +12,7 @@ from ninja import Header, Query, Router
 from ninja.renderers import JSONRenderer
 
 from chancery.accounts.roles import is_sender_only
-from chancery.calls.access import access_call, visible_calls
+from chancery.calls.access import SUBJECT, access_call, visible_calls
 from chancery.calls.models import CallChannel, CallRequest, CallState
 from chancery.calls.schemas import (
     AttemptIn,
@@ -28,6 +28,7 @@ from chancery.calls.schemas import (
 from chancery.calls.services import actions
 from chancery.calls.services import requests as services
 from chancery.errors import InvalidInput
+from chancery.ledger.reads import record_read
 from chancery.ledger.services import history
 from chancery.schemas import SLUG_PATTERN, ErrorOut
 
@@ -39,8 +40,10 @@ ERRORS: dict[int, Any] = {
 }
 
 
-def call_dict(call: CallRequest, user: Any) -> dict[str, Any]:
-    """The call as ``user`` may see it (the liaison's view for a sender-only user)."""
+def call_dict(call: CallRequest, user: Any, *, full: bool = True) -> dict[str, Any]:
+    """The call as ``user`` may see it (the liaison's view for a sender-only user). ``full``:
+    with its purpose (private text: the read is recorded in the access audit); lists leave it
+    out."""
     office = call.office
     liaison = is_sender_only(user)
     out: dict[str, Any] = {
@@ -56,7 +59,7 @@ def call_dict(call: CallRequest, user: Any) -> dict[str, Any]:
         "state_label": CallState(call.state).label,
         "status": services.sender_status(call),
         "waits_for": call.waits_for,
-        "purpose": call.purpose,
+        "purpose": call.purpose if full else None,
         "language": call.language,
         "brings_interpreter": call.brings_interpreter,
         "duration": call.duration,
@@ -70,6 +73,8 @@ def call_dict(call: CallRequest, user: Any) -> dict[str, Any]:
         "end": call.end,
         "decline_reason": call.decline_reason,
     }
+    if full:
+        record_read(user, SUBJECT, call.pk, via="api", part="purpose")
     events = history("call", call.pk)
     if liaison:
         out["events"] = [{"kind": kind, "at": at} for kind, at in events.values_list("kind", "at")]
@@ -155,7 +160,7 @@ def list_calls(
         qs = qs.filter(state=state)
     if principal:
         qs = qs.filter(principal__slug=principal)
-    return [call_dict(c, request.user) for c in qs[offset : offset + limit]]
+    return [call_dict(c, request.user, full=False) for c in qs[offset : offset + limit]]
 
 
 @router.get("/calls/{tracking}", response={200: CallOut, **ERRORS}, summary="A call request")

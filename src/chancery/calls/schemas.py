@@ -107,7 +107,9 @@ class CallOut(Schema):
     state_label: str
     status: str = Field(..., description="The state in words, as the liaison reads it")
     waits_for: str = Field(..., description="The status the support policy waits for, or ''")
-    purpose: str
+    purpose: str | None = Field(
+        None, description="Only when reading one request (the read is recorded); not in lists"
+    )
     language: str
     brings_interpreter: bool
     duration: int

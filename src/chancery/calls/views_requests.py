@@ -20,13 +20,14 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from chancery import clock
-from chancery.calls.access import access_liaison_call, liaison_calls
+from chancery.calls.access import SUBJECT, access_liaison_call, liaison_calls
 from chancery.calls.models import CallChannel, CallRequest, CallState
 from chancery.calls.services import requests as services
 from chancery.directory import access as directory_access
 from chancery.directory.access import liaison_mission, sending_offices
 from chancery.directory.models import Office
 from chancery.errors import ChanceryError
+from chancery.ledger.reads import record_read
 from chancery.ledger.receipts import duration, log_proofs
 from chancery.lists import Table, list_context, render_list
 from chancery.pages import web_view
@@ -220,6 +221,7 @@ def _log(call: CallRequest) -> dict[str, Any]:
 @require_GET
 def portal_call(request: HttpRequest, tracking: str) -> HttpResponseBase:
     call = access_liaison_call(request.user, tracking)
+    record_read(request.user, SUBJECT, call.pk, via="web", part="purpose")
     reached = -1 if call.gated and call.is_open else _REACHED.get(CallState(call.state), -1)
     return render(request, "calls/portal_call.html", {
         "call": call,
