@@ -104,11 +104,11 @@ def _out(interp: Interpreter) -> dict[str, Any]:
     }
 
 
-def _interpreter(pk: int) -> Interpreter:
+def _interpreter(pk: int, field: str) -> Interpreter:
     interp = Interpreter.objects.select_related("user").filter(pk=pk).first()
     if interp is None:
         raise NotFound(f"No interpreter {pk} on the roster (GET /api/v1/interpreters).",
-                       field="interpreter")
+                       field=field)
     return interp
 
 
@@ -136,7 +136,8 @@ def patch_interpreter(
     fields = payload.model_dump(exclude_none=True)
     if not fields:
         raise InvalidInput("Nothing to change: give at least one field.", field="body")
-    interp = roster.update_interpreter(_interpreter(interpreter_id), by=request.user, **fields)
+    interp = _interpreter(interpreter_id, "interpreter_id")
+    interp = roster.update_interpreter(interp, by=request.user, **fields)
     return _out(interp)
 
 
@@ -144,7 +145,8 @@ def patch_interpreter(
              summary="Reassign a call's interpreter (officers)")
 def reassign(request: HttpRequest, tracking: str, payload: ReassignIn) -> dict[str, Any]:
     call = access_call(request.user, tracking)
-    target = _interpreter(payload.interpreter) if payload.interpreter is not None else None
+    target = (_interpreter(payload.interpreter, "interpreter") if payload.interpreter is not None
+              else None)
     call = roster.reassign_interpreter(call, target, by=request.user)
     return {"call": call.tracking, "interpreter": call.interpreter_id, "sequence": call.sequence}
 
