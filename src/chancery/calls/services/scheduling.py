@@ -658,13 +658,21 @@ def _place(run: ScheduleRun, call: CallRequest, place: scheduler.Placement, by: 
     call.unplaced_reason = ""
     call.save(update_fields=["start", "end", "interpreter", "state", "sequence",
                              "unplaced_reason"])
-    data = {"start": iso(call.start), "end": iso(call.end), "interpreter": interp,
-            "sequence": call.sequence, "run": run.pk, "fixed": False}
-    if previous is None:
-        _call_event(call, "call.scheduled", by, **data)
-    else:
-        _call_event(call, "call.rescheduled", by, previous_start=iso(previous), **data)
+    _timed_event(call, by, previous, run=run.pk)
     invitations.invite(call)
+
+
+def _timed_event(call: CallRequest, by: Any, previous: dt.datetime | None, *,
+                 run: int | None) -> None:
+    """``call.scheduled`` (it had no time) or ``call.rescheduled`` for the call's new time."""
+    if previous is None:
+        _call_event(call, "call.scheduled", by, start=iso(call.start), end=iso(call.end),
+                    interpreter=call.interpreter_id, sequence=call.sequence, run=run,
+                    fixed=call.fixed)
+    else:
+        _call_event(call, "call.rescheduled", by, start=iso(call.start), end=iso(call.end),
+                    previous_start=iso(previous), interpreter=call.interpreter_id,
+                    sequence=call.sequence, run=run, fixed=call.fixed)
 
 
 def _unplace(run: ScheduleRun, call: CallRequest, reason: str, by: Any) -> None:
@@ -847,13 +855,7 @@ def move_call(call: CallRequest, start: dt.datetime, *, by: Any) -> CallRequest:
         call.unplaced_reason = ""
         call.save(update_fields=["start", "end", "interpreter", "fixed", "state", "sequence",
                                  "unplaced_reason"])
-        data = {"start": iso(call.start), "end": iso(call.end),
-                "interpreter": interp.pk if interp else None, "sequence": call.sequence,
-                "run": None, "fixed": True}
-        if previous is None:
-            _call_event(call, "call.scheduled", by, **data)
-        else:
-            _call_event(call, "call.rescheduled", by, previous_start=iso(previous), **data)
+        _timed_event(call, by, previous, run=None)
         invitations.invite(call)
         request_solve(principal, by=by)
     return call
