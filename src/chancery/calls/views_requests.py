@@ -195,7 +195,7 @@ def portal_call_new(request: HttpRequest) -> HttpResponseBase:
 
 # --------------------------------------------------------------------------- one request
 
-STEPS = ["received", "in the queue", "approved", "scheduled", "held"]
+STEPS = ["received", "in the queue", "approved", "scheduled", "took place"]
 _REACHED = {
     CallState.REQUESTED: 0, CallState.TRIAGED: 1, CallState.DEFERRED: 1,
     CallState.APPROVED: 2, CallState.SCHEDULED: 3, CallState.CLEARED: 3,
