@@ -221,6 +221,11 @@ def test_reassignment_needs_an_officer_and_a_schedulable_call(
     for who in ("liaison_fr", "staffer", "auditor"):
         with pytest.raises(Forbidden):
             reassign_interpreter(call, others["paris"], by=people[who])
+    untimed = place(world, people, at=ny(2020, 11, 11, 9, 0), interpreter=interpreter)
+    with transaction.atomic():
+        CallRequest.objects.filter(pk=untimed.pk).update(state="approved", start=None, end=None)
+    with pytest.raises(Conflict, match="has no time yet"):
+        reassign_interpreter(fresh(untimed), others["paris"], by=people["officer"])
     with transaction.atomic():
         CallRequest.objects.filter(pk=call.pk).update(state="completed")
     with pytest.raises(Conflict, match="completed"):

@@ -25,7 +25,7 @@ from chancery.accounts.models import Profile, Role
 from chancery.accounts.roles import require_role
 from chancery.calls.models import ON_CALENDAR, CallRequest, Interpreter
 from chancery.calls.services.common import OFFICERS, _call_event, lock_call
-from chancery.errors import Forbidden, InvalidInput
+from chancery.errors import Conflict, Forbidden, InvalidInput
 from chancery.ledger.services import record_event
 
 MAX_DAILY_CAP = 12
@@ -265,7 +265,10 @@ def update_interpreter(interp: Interpreter, *, by: Any, **fields: Any) -> Interp
     email = _clean_email(fields["email"]) if "email" in fields else None
 
     with transaction.atomic():
-        interp = Interpreter.objects.select_for_update().select_related("user").get(pk=interp.pk)
+        interp = (
+            Interpreter.objects.select_for_update(of=("self",)).select_related("user")
+            .get(pk=interp.pk)
+        )
         for key, value in changes.items():
             setattr(interp, key, value)
         interp.save()
@@ -353,8 +356,9 @@ def unfit_reason(call: CallRequest, interp: Interpreter) -> str:
 
 def reassign_interpreter(call: CallRequest, interpreter: Interpreter | None, *,
                          by: Any) -> CallRequest:
-    """Give the call another interpreter (None: none). The interpreter must speak the call's
-    language and be free (hours, no overlapping call, daily cap); the refusal says which fails.
+    """Give a call that has a time another interpreter (None: none). The interpreter must speak
+    the call's language and be free (hours, no overlapping call, daily cap); the refusal says
+    which fails.
     Records ``call.interpreter``, raises the call's sequence and queues the updated invitation
     (the attendee list changed)."""
     from chancery.calls.services import actions
@@ -370,9 +374,19 @@ def reassign_interpreter(call: CallRequest, interpreter: Interpreter | None, *,
         if not verdict.allowed:
             assert verdict.refusal is not None
             raise verdict.refusal
+        if call.start is None or call.end is None:
+            raise Conflict(
+                f"{call.tracking} has no time yet: the scheduler chooses its interpreter when "
+                "it places the call (or move it to a time first)."
+            )
         previous = call.interpreter
         if interpreter is not None:
-            interpreter = Interpreter.objects.select_related("user").get(pk=interpreter.pk)
+            # Locked: two reassignments to the same interpreter at once cannot both pass the
+            # overlap and daily-cap checks.
+            interpreter = (
+                Interpreter.objects.select_for_update(of=("self",)).select_related("user")
+                .get(pk=interpreter.pk)
+            )
             if previous is not None and previous.pk == interpreter.pk:
                 raise InvalidInput(f"{interpreter.name} already interprets this call.",
                                    field="interpreter")
@@ -389,8 +403,7 @@ def reassign_interpreter(call: CallRequest, interpreter: Interpreter | None, *,
             interpreter=interpreter.pk if interpreter is not None else None,
             previous=previous.pk if previous is not None else None,
         )
-        if call.start is not None:
-            invite(call)  # and a CANCEL to the previous interpreter, no longer an attendee
+        invite(call)  # and a CANCEL to the previous interpreter, no longer an attendee
     return call
 
 
