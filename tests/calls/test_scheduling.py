@@ -152,21 +152,41 @@ def test_build_problem_from_rows(
     assert all(r.fixed_start is None for r in problem.requests)
 
 
-def test_dst_hours_come_from_the_zones(world: dict[str, Any], people: dict[str, User],
-                                       interpreter: Interpreter) -> None:
-    """A Paris caller's 14:00-16:00 is 08:00-10:00 or 09:00-11:00 in New York depending on the
-    date; whatever is placed lies inside both sides' hours on its own date."""
-    fr = approve(people, world["pres_fr"], language="fr", by="liaison_fr", first=1, last_day=6,
-                 local_start=dt.time(14), local_end=dt.time(16))
-    run = solve(world["pe"], people["officer"])
-    fr.refresh_from_db()
-    assert run.state == "done", run.error
-    assert fr.start is not None and fr.end is not None
-    ls, le = fr.start.astimezone(ZoneInfo("Europe/Paris")), fr.end.astimezone(
-        ZoneInfo("Europe/Paris"))
-    assert dt.time(14) <= ls.time() and le.time() <= dt.time(16)
-    ny = fr.start.astimezone(NY)
-    assert dt.time(8) <= ny.time()
+def test_dst_week_when_europe_has_changed_and_the_us_not(
+    world: dict[str, Any], people: dict[str, User], interpreter: Interpreter,
+) -> None:
+    """27 October 2020: Paris is back on CET (UTC+1), New York still on EDT (UTC-4), so 14:00 in
+    Paris is 09:00 in New York (08:00 a week later). A call Paris takes only at 14:00-14:30 fits
+    a principal who starts at 09:00 that week, at exactly 09:00."""
+    monday = dt.datetime(2020, 10, 26, 6, 0, tzinfo=dt.UTC)
+    with clock.travel(monday - clock.now()):
+        pe = world["pe"]
+        scheduling.save_settings(pe, by=people["officer"], day_start="09:00", day_end="17:00")
+        fr, _ = requests.submit_call(
+            requests.CallSubmission(
+                principal="president-elect", office=world["pres_fr"].pk, purpose="x",
+                language="fr", earliest=dt.date(2020, 10, 27), latest=dt.date(2020, 10, 27),
+                local_start=dt.time(14), local_end=dt.time(14, 30),
+            ),
+            by=people["liaison_fr"],
+        )
+        requests.triage_call(fr, by=people["protocol"])
+        requests.approve_call(fr, by=people["officer"])
+        later = approve(people, world["pres_fr"], language="fr", by="liaison_fr", first=8,
+                        last_day=8, local_start=dt.time(14), local_end=dt.time(14, 30))
+        problem, mapping = scheduling.build_problem(pe, dt.date(2020, 10, 26), 10)
+        req = {r.id: r for r in problem.requests}[fr.tracking]
+        assert (req.zone, req.minutes, req.earliest) == ("Europe/Paris", 30, dt.date(2020, 10, 27))
+        run = solve(pe, people["officer"], days=10)
+        fr.refresh_from_db()
+        later.refresh_from_db()
+        assert later.earliest == dt.date(2020, 11, 3) and later.start is None
+        assert "no 30-minute slot is inside both the principal's working hours" in (
+            later.unplaced_reason)
+        assert run.state == "done", run.error
+        assert fr.start == dt.datetime(2020, 10, 27, 13, 0, tzinfo=dt.UTC)
+        assert fr.start.astimezone(NY).time() == dt.time(9, 0)
+        assert fr.start.astimezone(ZoneInfo("Europe/Paris")).time() == dt.time(14, 0)
 
 
 # ------------------------------------------------------------------------------ solving
