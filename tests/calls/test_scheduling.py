@@ -440,3 +440,13 @@ def test_an_interpreter_booked_by_another_principal_is_reported(
         f"{pe_call.tracking}: Claire Fontaine also interprets {vp_call.tracking} (another "
         "principal's call) then; reassign one"
     ]
+
+
+def test_run_solve_follows_a_run_another_process_has(world: dict[str, Any],
+                                                    people: dict[str, User]) -> None:
+    run = scheduling.request_solve(world["pe"], by=people["officer"], days=2, time_limit=1)
+    assert scheduling._claim(ScheduleRun.objects.get(pk=run.pk))  # another worker took it
+    ScheduleRun.objects.filter(pk=run.pk).update(state="done", result={"placed": []})
+    seen = scheduling.run_solve(run)  # the CLI's call: nothing run twice
+    assert seen.state == "done" and seen.result == {"placed": []}
+    assert not Event.objects.filter(kind="schedule.solved").exists()

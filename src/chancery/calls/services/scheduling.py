@@ -453,7 +453,10 @@ def _solve_in_thread(
             run.progress = _progress_dict(p)
             ScheduleRun.objects.filter(pk=run.pk).update(progress=run.progress)
             if progress is not None:
-                progress(p)
+                try:
+                    progress(p)
+                except Exception:  # a failing display must not fail the solve
+                    log.exception("progress reporter of solve %s failed", run.pk)
         if not thread.is_alive():
             break
     if "error" in out:
@@ -473,7 +476,10 @@ def _fail(run: ScheduleRun, error: str) -> ScheduleRun:
 def _wait(run: ScheduleRun, progress: Callable[[scheduler.Progress], None] | None) -> ScheduleRun:
     """Another process runs ``run``: follow its progress until it ends."""
     seen: dict[str, Any] = {}
+    give_up = _time.monotonic() + 2 * run.time_limit + 120
     while run.state in (ScheduleRun.State.QUEUED, ScheduleRun.State.RUNNING):
+        if _time.monotonic() > give_up:
+            break  # the other process seems stuck; the run is returned as it stands
         _time.sleep(PROGRESS_EVERY)
         run.refresh_from_db()
         p = run.progress or {}
