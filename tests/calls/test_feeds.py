@@ -122,3 +122,39 @@ def test_a_call_ics_for_those_who_may_see_the_call(
     for who in (people["staffer_vp"], people["liaison_ca"]):
         assert client_for(who).get(url).status_code == 404
     assert client_for(None).get(url).status_code in (302, 401)
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_an_interpreter_subscribes_in_the_browser(
+    live_server: Any, page: Any, world: dict[str, Any], people: dict[str, Any],
+    interpreter: Interpreter,
+) -> None:
+    """In Chromium: the interpreter signs in, lands on its assignments (both local times),
+    makes a feed address; a calendar application fetching it gets the interpreter's call; a new
+    address replaces it."""
+    import urllib.error
+    import urllib.request
+
+    from playwright.sync_api import expect
+
+    from tests.live import login
+
+    call = place(world, people, at=ny(2020, 11, 10, 9, 0), interpreter=interpreter)
+    login(page, live_server.url, "interpreter.fr")
+    expect(page).to_have_url(f"{live_server.url}/calls/my-assignments/")
+    row = page.locator(f'tr[data-call="{call.tracking}"]')
+    expect(row).to_contain_text("15:00–15:30 CET")
+    expect(row).to_contain_text("09:00–09:30 EST")
+    page.get_by_role("button", name="Make a feed address").click()
+    address = page.get_by_label("Feed address").input_value()
+    assert address.startswith(f"{live_server.url}/calls/feeds/chf_")
+    with urllib.request.urlopen(address) as answer:  # noqa: S310 - the test server's own URL
+        assert answer.headers["Content-Type"].startswith("text/calendar")
+        uids = {str(e["uid"]) for e in icalendar.Calendar.from_ical(answer.read()).walk("VEVENT")}
+    assert uids == {f"{call.tracking}@chancery"}
+    page.get_by_role("button", name="Make a new feed address").click()
+    assert page.get_by_label("Feed address").input_value() != address
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        urllib.request.urlopen(address)  # noqa: S310
+    assert gone.value.code == 404
