@@ -8,6 +8,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import icalendar
 import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -176,6 +177,9 @@ def test_reassignment_records_raises_sequence_and_sends_update(
     assert "claire@interpreters.example" not in update.recipients
     assert (dropped.method, dropped.recipients) == ("CANCEL", ["claire@interpreters.example"])
     assert dropped.sequence == 1
+    cancelled = icalendar.Calendar.from_ical(dropped.ics).walk("VEVENT")[0]
+    assert str(cancelled["attendee"]) == "mailto:claire@interpreters.example"
+    assert str(cancelled["uid"]) == f"{call.tracking}@chancery"
 
 
 def test_reassignment_refusals_say_which_rule_fails(

@@ -116,7 +116,8 @@ def description(call: CallRequest) -> str:
 
 
 def _vevent(call: CallRequest, *, cancelled: bool, start: dt.datetime | None = None,
-            end: dt.datetime | None = None, stamp: dt.datetime) -> icalendar.Event:
+            end: dt.datetime | None = None, stamp: dt.datetime,
+            only: list[str] | None = None) -> icalendar.Event:
     zone = _zone(call.principal.time_zone)
     event = icalendar.Event()
     event.add("uid", uid_of(call))
@@ -132,7 +133,8 @@ def _vevent(call: CallRequest, *, cancelled: bool, start: dt.datetime | None = N
     organizer = icalendar.vCalAddress(f"mailto:{organizer_address()}")
     organizer.params["cn"] = icalendar.vText("Operations Center")
     event.add("organizer", organizer)
-    for address, name in attendees(call):
+    people = attendees(call) if only is None else [(a, a) for a in only]
+    for address, name in people:
         attendee = icalendar.vCalAddress(f"mailto:{address}")
         attendee.params["cn"] = icalendar.vText(name)
         attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
@@ -165,10 +167,11 @@ def _finish(cal: icalendar.Calendar, moments: list[dt.datetime]) -> bytes:
 
 
 def call_event_ics(call: CallRequest, method: str, *, start: dt.datetime | None = None,
-                   end: dt.datetime | None = None) -> bytes:
+                   end: dt.datetime | None = None, only: list[str] | None = None) -> bytes:
     """The invitation of ``call``: METHOD REQUEST (a new or changed call, STATUS CONFIRMED) or
     CANCEL (STATUS CANCELLED). ``start``/``end``: the time being cancelled when the call has
-    already lost its own (a CANCEL after the call was unscheduled)."""
+    already lost its own (a CANCEL after the call was unscheduled). ``only``: the attendees
+    (addresses) a CANCEL takes off the event, when the call itself goes on."""
     method = method.upper()
     if method not in {"REQUEST", "CANCEL"}:
         raise ValueError(f"unknown iTIP method {method!r}: REQUEST or CANCEL")
@@ -176,7 +179,8 @@ def call_event_ics(call: CallRequest, method: str, *, start: dt.datetime | None 
     if not cancelled and (call.start is None or call.end is None):
         raise ValueError(f"{call.tracking} has no time: nothing to invite to")
     cal = _calendar(method)
-    event = _vevent(call, cancelled=cancelled, start=start, end=end, stamp=clock.now())
+    event = _vevent(call, cancelled=cancelled, start=start, end=end, stamp=clock.now(),
+                    only=only)
     cal.add_component(event)
     moments = [m for m in (start or call.start, end or call.end) if m is not None]
     return _finish(cal, moments)

@@ -71,7 +71,8 @@ def invite(call: CallRequest) -> Invitation:
         if dropped:
             Invitation.objects.create(
                 call=call, method=Invitation.Method.CANCEL, sequence=call.sequence,
-                recipients=dropped, ics=ical.call_event_ics(call, "CANCEL").decode(),
+                recipients=dropped,
+                ics=ical.call_event_ics(call, "CANCEL", only=dropped).decode(),
                 created_at=now, next_attempt_at=now,
             )
     return Invitation.objects.create(
