@@ -177,7 +177,9 @@ def _origin(principal: Principal, day: dt.date) -> dt.datetime:
 
 
 def _pinned(call: CallRequest) -> bool:
-    """Stays where it is on a solve: placed by an officer, or its package cleared (or held)."""
+    """Stays where it is on a solve: placed by an officer, or its package cleared (or held).
+    (A solve also keeps where they are the calls whose time has begun and the calls with a time
+    that the support policy holds again.)"""
     return call.start is not None and (call.fixed or call.state in PINNED_STATES)
 
 
@@ -220,7 +222,7 @@ def _build(
     ]
     known = {i.pk for i in interps}
     movable = list(
-        CallRequest.objects.filter(principal=principal, state__in=SCHEDULABLE_STATES, waits_for="")
+        CallRequest.objects.filter(principal=principal, state__in=SCHEDULABLE_STATES)
         .select_related("office__leader", "office__country", "interpreter", "principal")
     )
     # Calls that happened or happen in the horizon take the principal's time and count for the
@@ -235,7 +237,9 @@ def _build(
     calls: list[CallRequest] = []
     skipped: list[tuple[CallRequest, str]] = []
     for c in movable:
-        if _pinned(c) or (c.start is not None and c.start < now):
+        if c.gated and c.start is None:
+            continue  # held by the support policy: it enters the queue when the gate opens
+        if _pinned(c) or c.gated or (c.start is not None and c.start < now):
             assert c.start is not None
             if origin <= c.start < until:
                 calls.append(c)
@@ -258,7 +262,8 @@ def _build(
     mapping: dict[str, CallRequest] = {}
     for rank, c in enumerate(_ordered(principal, calls)):
         rid = c.tracking
-        pinned = _pinned(c) or c in held or (c.start is not None and c.start < now)
+        pinned = (_pinned(c) or c.gated or c in held
+                  or (c.start is not None and c.start < now))
         fixed_interp = None
         if pinned and c.interpreter_id in known:
             fixed_interp = _interpreter_id(c.interpreter_id)
@@ -291,6 +296,15 @@ def _build(
         now=now,
     )
     return problem, mapping, skipped
+
+
+def _diary(principal: Principal) -> dict[int, dt.datetime | None]:
+    """The principal's calls on the diary and their starts (to tell, after a solve, which
+    changed meanwhile)."""
+    return dict(
+        CallRequest.objects.filter(principal=principal, start__isnull=False, state__in=ON_DIARY)
+        .values_list("pk", "start")
+    )
 
 
 def build_problem(
@@ -507,13 +521,18 @@ def _execute(
     run: ScheduleRun, progress: Callable[[scheduler.Progress], None] | None
 ) -> ScheduleRun:
     try:
-        problem, mapping, skipped = _build(run.principal, run.start_day, run.days)
+        with transaction.atomic():  # one consistent reading of the rows
+            diary = _diary(run.principal)
+            problem, mapping, skipped = _build(run.principal, run.start_day, run.days)
         schedule = _solve_in_thread(run, problem, progress)
         fixed = {r.id for r in problem.requests if r.fixed_start is not None}
-        _apply(run, schedule, mapping, fixed, skipped)
+        _apply(run, schedule, mapping, fixed, skipped, diary)
     except ChanceryError as exc:  # the scheduler's SchedulingError naming the call, a policy
         return _fail(run, exc.message)
     except _Stale as exc:
+        if not exc.changed:  # not a change meanwhile: another solve would do the same
+            return _fail(run, f"this schedule would overlap {exc}, which the solve did not "
+                              "keep clear of; nothing was applied")
         _fail(run, f"{exc} changed during the solve and this schedule would overlap it; "
                    "nothing was applied")
         again = _queue(run.principal, run.requested_by, days=run.days, start=run.start_day,
@@ -531,7 +550,12 @@ def _still_movable(call: CallRequest) -> bool:
 
 
 class _Stale(Exception):
-    """Calls changed during the solve so that its schedule would overlap them."""
+    """The solve's schedule would overlap calls it did not place: ``changed`` when they changed
+    during the solve (a new solve will see them)."""
+
+    def __init__(self, names: str, *, changed: bool) -> None:
+        super().__init__(names)
+        self.changed = changed
 
 
 ON_DIARY = (CallState.SCHEDULED, CallState.CLEARED, CallState.CONNECTED, CallState.COMPLETED)
@@ -540,6 +564,7 @@ ON_DIARY = (CallState.SCHEDULED, CallState.CLEARED, CallState.CONNECTED, CallSta
 def _apply(
     run: ScheduleRun, schedule: scheduler.Schedule, mapping: dict[str, CallRequest],
     fixed: set[str], skipped: Iterable[tuple[CallRequest, str]],
+    diary: dict[int, dt.datetime | None],
 ) -> None:
     """Apply ``schedule`` in one transaction: every call re-read under its lock; a call that
     changed during the solve is left alone, and when the schedule would overlap such a change
@@ -578,13 +603,15 @@ def _apply(
             ).exclude(pk__in=moving)
             if c.start is not None and c.end is not None
         ]
-        clashes = sorted({
-            o.tracking for c, place, _r in decided if place is not None for o in others
+        clashes = {
+            o.pk: o for _c, place, _r in decided if place is not None for o in others
             if o.start is not None and o.end is not None
             and _overlaps(place.start, place.end + buffer, o.start, o.end + buffer)
-        })
+        }
         if clashes:
-            raise _Stale(", ".join(clashes))
+            names = ", ".join(sorted(o.tracking for o in clashes.values()))
+            raise _Stale(names, changed=any(diary.get(o.pk) != o.start
+                                            for o in clashes.values()))
         warnings = _interpreter_clashes(run.principal, decided)
         for call, place, reason in decided:
             if place is not None:
