@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chancery import clock
 from chancery.accounts.models import Role
-from chancery.accounts.roles import ALL_SEEING, is_sender_only, profile_of, roles_of
-from chancery.calls import access
+from chancery.accounts.roles import ALL_SEEING, is_sender_only, roles_of
+from chancery.calls import access, access_staff
 from chancery.calls.lists import (
     SHOW,
     CallFilter,
@@ -42,7 +42,6 @@ from chancery.calls.lists import (
 from chancery.calls.models import (
     ON_CALENDAR,
     OPEN_CALL_STATES,
-    BlockedTime,
     CallRequest,
     CallState,
     ContactAttempt,
@@ -82,18 +81,7 @@ def _is_officer(user: Any) -> bool:
 
 
 def _principals_for(user: Any) -> list[Principal]:
-    """The principals whose calls ``user`` follows on these pages: every one for the operations
-    center, its own for a principal's office; nobody else has these pages."""
-    roles = roles_of(user)
-    if roles & ALL_SEEING:
-        return list(directory_access.principals().order_by("id"))
-    if Role.PRINCIPAL_OFFICE in roles:
-        own = profile_of(user).principal
-        if own is not None:
-            return [own]
-    raise Forbidden(
-        "The call queue and calendar are for the operations center and the principals' offices."
-    )
+    return access_staff.followed_principals(user)
 
 
 def _chosen(request: HttpRequest, choices: list[Principal], slug: str = "") -> Principal:
@@ -116,8 +104,8 @@ def _portal_redirect(tracking: str = "") -> HttpResponseBase | None:
 # --------------------------------------------------------------------------- the queue
 
 
-def _last_run(principal: Principal) -> ScheduleRun | None:
-    return ScheduleRun.objects.filter(principal=principal).order_by("-requested_at", "-id").first()
+def _last_run(user: Any, principal: Principal) -> ScheduleRun | None:
+    return access_staff.principal_runs(user, principal).first()
 
 
 @web_view
@@ -158,7 +146,7 @@ def call_queue(request: HttpRequest) -> HttpResponseBase:
         "show": show,
         "tabs": tabs,
         "counts": counts,
-        "last_run": _last_run(principal),
+        "last_run": _last_run(user, principal),
         "is_officer": _is_officer(user),
         "nav_active": "calls",
     }
@@ -224,9 +212,8 @@ def detail_context(request: HttpRequest, call: CallRequest) -> dict[str, Any]:
         "notes": [a.reason for a in actions.values() if a.personal],
         "outcomes": ContactAttempt.Outcome.choices,
         "attempts": list(call.attempts.select_related("by")),
-        "interpreters": list(
-            Interpreter.objects.filter(active=True).order_by("name")
-        ) if actions.get("reassign") else [],
+        "interpreters": list(access_staff.reassign_roster(user)) if actions.get("reassign")
+        else [],
         "start_local": _local_input(call.start, call.principal.time_zone),
         "events": list(history(access.SUBJECT, call.pk)),
         "package_url": _url("call_package", call.tracking),
@@ -347,9 +334,7 @@ def _act(request: HttpRequest, call: CallRequest, action: str) -> str:
         raw = (post.get("interpreter") or "").strip()
         chosen: Interpreter | None = None
         if raw:
-            chosen = Interpreter.objects.filter(pk=int(raw) if raw.isdigit() else -1).first()
-            if chosen is None:
-                raise InvalidInput(f"No interpreter {raw!r} on the roster.", field="interpreter")
+            chosen = access_staff.roster_interpreter(user, raw)
         interpreters.reassign_interpreter(call, chosen, by=user)
         return f"{t}: interpreter {'set to ' + chosen.name if chosen else 'removed'}."
     raise NotFound(f"There is no call action {action!r}.")
@@ -483,7 +468,7 @@ def build_calendar(user: Any, principal: Principal, start: dt.date, ndays: int) 
                 start__lt=hi, end__gt=lo)
         .order_by("start", "id")
     )
-    blocked = list(BlockedTime.objects.filter(principal=principal, start__lt=hi, end__gt=lo))
+    blocked = access_staff.blocked_times(user, principal, lo, hi)
     first = settings.day_start.hour
     last = settings.day_end.hour + (1 if settings.day_end.minute else 0)
     for c in calls:
@@ -557,7 +542,7 @@ def calendar_context(request: HttpRequest, principal: Principal, choices: list[P
     for c in waiting:
         c.leader_zone = leader_zone(c)  # type: ignore[attr-defined]
     run_id = request.GET.get("run", "")
-    run = (ScheduleRun.objects.filter(principal=principal, pk=int(run_id)).first()
+    run = (access_staff.principal_runs(user, principal).filter(pk=int(run_id)).first()
            if run_id.isdigit() else None)
     progress = run_view(run) if run is not None else {}
     return {
@@ -570,7 +555,7 @@ def calendar_context(request: HttpRequest, principal: Principal, choices: list[P
         "waiting": waiting,
         "run": run,
         "moved": request.GET.get("moved", ""),
-        "last_run": _last_run(principal),
+        "last_run": _last_run(user, principal),
         "can_move": _is_officer(user),
         "days_param": ndays,
         "default_input": f"{cal.start:%Y-%m-%d}T{cal.day_start:%H:%M}",
@@ -655,12 +640,7 @@ def run_view(run: ScheduleRun) -> dict[str, Any]:
 def call_solve_progress(request: HttpRequest, run_id: int) -> HttpResponseBase:
     """The solve's progress: an htmx fragment polled every second while it runs; once it is
     done, the calendar reloads (``HX-Redirect``) to show the re-solved schedule."""
-    choices = _principals_for(request.user)
-    run = ScheduleRun.objects.select_related("principal").filter(
-        pk=run_id, principal__in=choices
-    ).first()
-    if run is None:
-        raise NotFound(f"No solve #{run_id} that you can see.")
+    run = access_staff.access_run(request.user, run_id)
     context = run_view(run)
     target = request.GET.get("then", "")
     if not target.startswith(reverse("call_calendar")):
