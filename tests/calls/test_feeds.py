@@ -158,3 +158,26 @@ def test_an_interpreter_subscribes_in_the_browser(
     with pytest.raises(urllib.error.HTTPError) as gone:
         urllib.request.urlopen(address)  # noqa: S310
     assert gone.value.code == 404
+
+
+def test_a_feed_costs_the_same_queries_for_more_calls(
+    world: dict[str, Any], people: dict[str, Any], interpreter: Interpreter
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, secret = invitations.issue_feed_token(by=people["officer"], principal=world["pe"])
+    client = client_for(None)
+    url = reverse("call_feed", args=[secret])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as seen:
+            assert client.get(url).status_code == 200
+        return len(seen.captured_queries)
+
+    for day in (2, 3):
+        place(world, people, at=ny(2020, 11, day, 9, 0), interpreter=interpreter)
+    few = queries()
+    for day in (4, 5, 6, 9, 10, 11):
+        place(world, people, at=ny(2020, 11, day, 9, 0), interpreter=interpreter)
+    assert queries() == few

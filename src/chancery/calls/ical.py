@@ -81,7 +81,9 @@ def _span(call: CallRequest, zone: zoneinfo.ZoneInfo) -> str:
     return f"{start:%a %d %b %Y %H:%M}–{end:%H:%M %Z}"
 
 
-def description(call: CallRequest) -> str:
+def description(call: CallRequest, *, dial_in: str | None = None) -> str:
+    """The event's text: both local times, the language, the interpreter, the dial-in
+    (``dial_in``: the principal's, when the caller has it; read from its settings otherwise)."""
     from chancery.calls.scheduler import language_name
     from chancery.calls.services.common import settings_for
 
@@ -105,7 +107,9 @@ def description(call: CallRequest) -> str:
         lines.append(f"Interpreter: {call.interpreter.name}.")
     else:
         lines.append("Interpreter: not yet assigned.")
-    dial_in = settings_for(call.principal).dial_in.strip()
+    if dial_in is None:
+        dial_in = settings_for(call.principal).dial_in
+    dial_in = dial_in.strip()
     if dial_in:
         lines.append("")
         lines.append("Dial-in:")
@@ -117,7 +121,7 @@ def description(call: CallRequest) -> str:
 
 def _vevent(call: CallRequest, *, cancelled: bool, start: dt.datetime | None = None,
             end: dt.datetime | None = None, stamp: dt.datetime,
-            only: list[str] | None = None) -> icalendar.Event:
+            only: list[str] | None = None, dial_in: str | None = None) -> icalendar.Event:
     zone = _zone(call.principal.time_zone)
     event = icalendar.Event()
     event.add("uid", uid_of(call))
@@ -129,7 +133,7 @@ def _vevent(call: CallRequest, *, cancelled: bool, start: dt.datetime | None = N
         event.add("dtstart", start.astimezone(zone))
         event.add("dtend", end.astimezone(zone))
     event.add("summary", summary(call))
-    event.add("description", description(call))
+    event.add("description", description(call, dial_in=dial_in))
     organizer = icalendar.vCalAddress(f"mailto:{organizer_address()}")
     organizer.params["cn"] = icalendar.vText("Operations Center")
     event.add("organizer", organizer)
@@ -194,11 +198,17 @@ def feed_calls(calls: Iterable[CallRequest]) -> list[CallRequest]:
 def feed_ics(calls: Iterable[CallRequest], name: str) -> bytes:
     """A subscribable calendar (no METHOD) of the calls on the calendar among ``calls``
     (scheduled, cleared, connected, completed); calls without a time are left out."""
+    from chancery.calls.services.common import settings_for
+
     cal = _calendar(None, name)
     stamp = clock.now()
     moments: list[dt.datetime] = []
+    dial_ins: dict[int, str] = {}  # one read of each principal's settings
     for call in feed_calls(calls):
-        cal.add_component(_vevent(call, cancelled=False, stamp=stamp))
+        if call.principal_id not in dial_ins:
+            dial_ins[call.principal_id] = settings_for(call.principal).dial_in
+        cal.add_component(_vevent(call, cancelled=False, stamp=stamp,
+                                  dial_in=dial_ins[call.principal_id]))
         assert call.start is not None and call.end is not None
         moments += [call.start, call.end]
     return _finish(cal, moments)
