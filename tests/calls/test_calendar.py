@@ -17,7 +17,7 @@ from chancery.calls.models import BlockedTime, CallRequest, CallState, Interpret
 from chancery.calls.services import requests, scheduling
 from chancery.calls.services.requests import CallSubmission, submit_call
 from chancery.ledger.services import history
-from chancery.testing import body_of, client_for, fresh
+from chancery.testing import body_of, client_for, fresh, make_user
 
 NY = ZoneInfo("America/New_York")
 
@@ -196,3 +196,37 @@ def test_a_week_when_europe_has_changed_its_clocks_and_america_not(
             f"/calls/calendar/?principal=president-elect&start={target}&days=1"))
     block = _block(html, call.tracking)
     assert "10:00–10:30" in block and "15:00 CET" in block
+
+
+def test_reassign_attempts_and_completion_through_the_call_page(
+    macron: CallRequest, people: dict[str, User], interpreter: Interpreter
+) -> None:
+    other = Interpreter.objects.create(
+        user=make_user("interpreter.fr2", "interpreter"), name="Luc Martin", languages=["fr"],
+        time_zone="America/New_York", day_start=dt.time(7), day_end=dt.time(22),
+    )
+    officer = client_for(people["officer"])
+    page = body_of(officer.get(f"/calls/{macron.tracking}/"))
+    assert 'id="act-reassign"' in page and "Luc Martin" in page
+    assert officer.post(f"/calls/{macron.tracking}/act/reassign/",
+                        {"interpreter": "9999"}).status_code == 422
+    response = officer.post(f"/calls/{macron.tracking}/act/reassign/",
+                            {"interpreter": str(other.pk)})
+    assert response.status_code == 302 and fresh(macron).interpreter == other
+    # An attempt with an unknown outcome: 422, nothing recorded.
+    assert officer.post(f"/calls/{macron.tracking}/act/attempt/",
+                        {"outcome": "maybe"}).status_code == 422
+    assert not fresh(macron).attempts.exists()
+    officer.post(f"/calls/{macron.tracking}/act/attempt/",
+                 {"outcome": "no_answer", "note": "Élysée switchboard busy"})
+    officer.post(f"/calls/{macron.tracking}/act/attempt/", {"outcome": "connected"})
+    assert fresh(macron).state == CallState.CONNECTED
+    assert officer.post(f"/calls/{macron.tracking}/act/complete/",
+                        {"minutes": "half an hour"}).status_code == 422
+    officer.post(f"/calls/{macron.tracking}/act/complete/", {"minutes": "28"})
+    assert fresh(macron).state == CallState.COMPLETED
+    kinds = [e.kind for e in history("call", macron.pk)]
+    assert kinds[-5:] == ["call.interpreter", "call.attempt", "call.attempt", "call.connected",
+                          "call.completed"]
+    html = body_of(officer.get(f"/calls/{macron.tracking}/"))
+    assert "Élysée switchboard busy" in html and "No answer" in html
