@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from chancery import clock
 from chancery.calls.models import CallRequest, CallState
@@ -160,6 +162,20 @@ def test_listing_and_who_sees_what(world, people, api) -> None:
     assert api(people["auditor"], "GET", f"/calls/{ca}").status_code == 200
     assert api(people["auditor"], "POST", f"/calls/{ca}/triage", {}).status_code == 403
     assert api(people["officer"], "GET", "/calls/CALL-2020-999999").status_code == 404
+
+
+def test_the_list_costs_the_same_queries_for_more_calls(world, people, api) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert api(people["officer"], "GET", "/calls").status_code == 200
+        return len(ctx.captured_queries)
+
+    api(people["liaison_ca"], "POST", "/calls", ask(world))
+    api(people["officer"], "GET", "/calls")  # the token's first use
+    few = queries()
+    for _ in range(4):
+        api(people["liaison_ca"], "POST", "/calls", ask(world))
+    assert queries() == few
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,7 @@ from chancery.calls.schemas import (
 from chancery.calls.services import actions
 from chancery.calls.services import requests as services
 from chancery.errors import InvalidInput
+from chancery.ledger.models import Event
 from chancery.ledger.reads import record_read
 from chancery.ledger.services import history
 from chancery.schemas import SLUG_PATTERN, ErrorOut
@@ -40,7 +41,21 @@ ERRORS: dict[int, Any] = {
 }
 
 
-def call_dict(call: CallRequest, user: Any, *, full: bool = True) -> dict[str, Any]:
+def _events_of(calls: list[CallRequest]) -> dict[int, list[Event]]:
+    """The events of many calls in one query (as ``history`` orders them: oldest first)."""
+    out: dict[int, list[Event]] = {c.pk: [] for c in calls}
+    events = (
+        Event.objects.filter(subject_type=SUBJECT, subject_id__in=list(out))
+        .select_related("actor").order_by("id")
+    )
+    for e in events:
+        out[e.subject_id].append(e)
+    return out
+
+
+def call_dict(
+    call: CallRequest, user: Any, *, full: bool = True, events: list[Event] | None = None
+) -> dict[str, Any]:
     """The call as ``user`` may see it (the liaison's view for a sender-only user). ``full``:
     with its purpose (private text: the read is recorded in the access audit); lists leave it
     out."""
@@ -75,9 +90,10 @@ def call_dict(call: CallRequest, user: Any, *, full: bool = True) -> dict[str, A
     }
     if full:
         record_read(user, SUBJECT, call.pk, via="api", part="purpose")
-    events = history("call", call.pk)
+    if events is None:
+        events = list(history(SUBJECT, call.pk))
     if liaison:
-        out["events"] = [{"kind": kind, "at": at} for kind, at in events.values_list("kind", "at")]
+        out["events"] = [{"kind": e.kind, "at": e.at} for e in events]
         return out
     out.update({
         "tier": call.tier,
@@ -160,7 +176,9 @@ def list_calls(
         qs = qs.filter(state=state)
     if principal:
         qs = qs.filter(principal__slug=principal)
-    return [call_dict(c, request.user, full=False) for c in qs[offset : offset + limit]]
+    page = list(qs[offset : offset + limit])
+    events = _events_of(page)
+    return [call_dict(c, request.user, full=False, events=events[c.pk]) for c in page]
 
 
 @router.get("/calls/{tracking}", response={200: CallOut, **ERRORS}, summary="A call request")
