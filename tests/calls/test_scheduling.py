@@ -450,3 +450,26 @@ def test_run_solve_follows_a_run_another_process_has(world: dict[str, Any],
     seen = scheduling.run_solve(run)  # the CLI's call: nothing run twice
     assert seen.state == "done" and seen.result == {"placed": []}
     assert not Event.objects.filter(kind="schedule.solved").exists()
+
+
+def test_nothing_is_placed_to_start_before_the_solve_ends(
+    world: dict[str, Any], people: dict[str, User],
+) -> None:
+    """At 09:59:30 a solve of up to 2 s (plus a minute's margin) does not place a call at
+    10:00: the first start it may give is 10:05."""
+    moment = dt.datetime(2020, 11, 2, 9, 59, 30, tzinfo=NY)
+    with clock.travel(moment - clock.now()):
+        ca, _ = requests.submit_call(
+            requests.CallSubmission(
+                principal="president-elect", office=world["pm_ca"].pk, purpose="x",
+                language="en", earliest=moment.date(), latest=moment.date(),
+                local_start=dt.time(10), local_end=dt.time(10, 30),
+            ),
+            by=people["liaison_ca"],
+        )
+        requests.triage_call(ca, by=people["protocol"])
+        requests.approve_call(ca, by=people["officer"])
+        run = solve(world["pe"], people["officer"], days=1)
+        ca.refresh_from_db()
+        assert run.state == "done", run.error
+        assert ca.start == dt.datetime(2020, 11, 2, 10, 5, tzinfo=NY)

@@ -206,11 +206,15 @@ def _interpreter_id(interp_id: int | None) -> str | None:
 
 
 def _build(
-    principal: Principal, start_day: dt.date, days: int
+    principal: Principal, start_day: dt.date, days: int, *, lead: float = 0.0,
 ) -> tuple[scheduler.Problem, dict[str, CallRequest], list[tuple[CallRequest, str]]]:
-    """The problem, the calls by request id, and the calls left out with why (windows past)."""
+    """The problem, the calls by request id, and the calls left out with why (windows past).
+    Nothing is placed before ``lead`` seconds from now (the solve's own time)."""
     conf = settings_for(principal)
     now = clock.now()
+    earliest_start = now + dt.timedelta(seconds=lead)
+    if earliest_start.second or earliest_start.microsecond:  # the scheduler counts whole minutes
+        earliest_start = earliest_start.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
     origin = _origin(principal, start_day)
     until = _origin(principal, start_day + dt.timedelta(days=days))
     blocked = tuple(
@@ -239,7 +243,7 @@ def _build(
     for c in movable:
         if c.gated and c.start is None:
             continue  # held by the support policy: it enters the queue when the gate opens
-        if _pinned(c) or c.gated or (c.start is not None and c.start < now):
+        if _pinned(c) or c.gated or (c.start is not None and c.start < earliest_start):
             assert c.start is not None
             if origin <= c.start < until:
                 calls.append(c)
@@ -247,7 +251,7 @@ def _build(
         if c.start is not None and not origin <= c.start < until:
             continue  # placed outside the solved days: it keeps its time
         window_end = dt.datetime.combine(c.latest, c.local_end, ZoneInfo(c.time_zone))
-        if window_end <= now:
+        if window_end <= earliest_start:
             skipped.append((c, f"its window ({c.earliest}..{c.latest}, "
                                f"{c.local_start:%H:%M}–{c.local_end:%H:%M} {c.time_zone}) "
                                "has passed: ask the other side for new dates"))
@@ -263,7 +267,7 @@ def _build(
     for rank, c in enumerate(_ordered(principal, calls)):
         rid = c.tracking
         pinned = (_pinned(c) or c.gated or c in held
-                  or (c.start is not None and c.start < now))
+                  or (c.start is not None and c.start < earliest_start))
         fixed_interp = None
         if pinned and c.interpreter_id in known:
             fixed_interp = _interpreter_id(c.interpreter_id)
@@ -293,7 +297,7 @@ def _build(
         ),
         note_takers=scheduler.NoteTakers(count=conf.note_takers),
         granularity=GRID,
-        now=now,
+        now=earliest_start,
     )
     return problem, mapping, skipped
 
@@ -523,7 +527,9 @@ def _execute(
     try:
         with transaction.atomic():  # one consistent reading of the rows
             diary = _diary(run.principal)
-            problem, mapping, skipped = _build(run.principal, run.start_day, run.days)
+            # a call is not placed to start before the solve has ended
+            problem, mapping, skipped = _build(run.principal, run.start_day, run.days,
+                                               lead=run.time_limit + 60)
         schedule = _solve_in_thread(run, problem, progress)
         fixed = {r.id for r in problem.requests if r.fixed_start is not None}
         _apply(run, schedule, mapping, fixed, skipped, diary)
