@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from django.db import connection
+from django.db import connection, transaction
 
 from chancery import clock, worker
 from chancery.calls.models import CallRequest, CallState, ContactAttempt, Interpreter
 from chancery.calls.services import interpreters, package, requests, scheduling
+from chancery.calls.services.common import _call_event
 from chancery.directory.models import Office
 from chancery.ledger import integrity, sequencer
 from chancery.ledger.models import ChangedRow, Event
@@ -164,3 +165,16 @@ def test_the_worker_alerts_on_calls_changed_with_sql(lifecycle: dict[str, Any]) 
     _settle()
     assert Event.objects.filter(kind=integrity.CLEARED, subject_id=received.pk).exists()
     assert ContactAttempt.objects.filter(call=done).count() == 2
+
+
+def test_a_clearance_the_rules_do_not_allow_is_reported_though_logged(
+    lifecycle: dict[str, Any], people: dict[str, User]
+) -> None:
+    received = lifecycle["received"]
+    with transaction.atomic():  # as a buggy or forged service would: logged, rules broken
+        received.state = CallState.CLEARED
+        received.cleared_by, received.cleared_at = people["staffer"], clock.now()
+        received.save(update_fields=["state", "cleared_by", "cleared_at"])
+        _call_event(received, "call.package_cleared", people["staffer"], text="")
+    report = _broken("the package of a requested call was cleared")
+    assert any("a package cleared with no talking points" in p for p in report.problems)

@@ -13,7 +13,9 @@ Registered from ``CallsConfig.ready()`` (see ``chancery.ledger.checks``). Three 
   ``call.requested`` / ``gated`` / ``gate_released``; tier, rank and the triage note the last
   ``call.triaged``'s; the talking points the last ``call.talking_points``' text; the clearance
   (who, when) the last ``call.package_cleared``'s, whose text must be the talking points of that
-  moment; the reasons, connection and completion their events'. Every contact attempt row is
+  moment; the reasons, connection and completion their events'. The package's own rules are
+  checked too, though logged: talking points only for an approved, scheduled or cleared call, a
+  clearance only of a scheduled call with talking points. Every contact attempt row is
   its ``call.attempt`` event's. A request row without its ``call.requested`` event was written
   behind the application; events without a row mean it was deleted.
 - ``interpreter``: the roster row against its last ``interpreter.enrolled`` event (an
@@ -30,6 +32,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from chancery.calls.models import (
+    SCHEDULABLE_STATES,
     CallRequest,
     CallSettings,
     CallState,
@@ -177,13 +180,20 @@ class CallReplay:
             if self.sequence is not None:
                 self.sequence, self.sequence_by = self.sequence + 1, e
         elif kind == "call.talking_points":
+            if self.state not in SCHEDULABLE_STATES:
+                self.bad(e, f"{e}: talking points drafted for a {self.state} call")
             self.points = e
             self.cleared = None
             if self.state == CallState.CLEARED:
                 self.state, self.last_state = CallState.SCHEDULED, e
         elif kind == "call.package_cleared":
             text = self.points.data.get("text") if self.points else ""
-            if data.get("text") != text:
+            if self.state != CallState.SCHEDULED:
+                self.bad(e, f"{e}: the package of a {self.state} call was cleared (only a "
+                         "scheduled call's is)")
+            if not text:
+                self.bad(e, f"{e}: a package cleared with no talking points")
+            elif data.get("text") != text:
                 self.bad(e, f"{e} clears talking points other than the last drafted")
             self.cleared = e
         elif kind == "call.attempt":
