@@ -197,6 +197,7 @@ def test_demo_loads_the_world_and_writes_logins(tmp_path: Path) -> None:
         "Translator",
         "Principal's office",
         "Foreign liaison",
+        "Interpreter",
         "Auditor",
         "Administrator",
     }

@@ -42,7 +42,7 @@ def test_admin_page_asks_for_the_count_and_a_note(
     step = c.post(PAGE, ask)
     html = step.content.decode()
     assert step.status_code == 200 and 'id="confirm"' in html
-    assert "2 messages will move" in html and "releases 2 held messages" in html
+    assert "2 items will move" in html and "releases 2 messages held under" in html
     assert 'name="confirm" value="2"' in html
     assert _states() == {State.RECEIVED} and not StatusChange.objects.exists()
 
@@ -116,7 +116,7 @@ def test_closing_the_gate_holds_and_asks_too(
         services.set_principal_status(
             pe, by=people["admin"], status="projected", note="", confirm=None
         )
-    assert asked.value.count == 1 and "holds 1 open message" in asked.value.message
+    assert asked.value.count == 1 and "holds 1 message under" in asked.value.message
     services.set_principal_status(
         pe, by=people["admin"], status="projected", note="Court order", confirm=1
     )

@@ -13,7 +13,7 @@ from ninja import Field, Path, Router, Schema, Status
 from chancery.accounts.models import Role
 from chancery.accounts.roles import ALL_SEEING, profile_of, roles_of
 from chancery.calls.access import access_call
-from chancery.calls.models import ScheduleRun
+from chancery.calls.access_staff import access_run
 from chancery.calls.services import scheduling
 from chancery.directory.access import principal_by_slug
 from chancery.directory.api import Slug
@@ -157,12 +157,9 @@ def get_run(
     request: HttpRequest,
     run_id: int = Path(..., ge=1, le=MAX_ID, description="The solve's id"),
 ) -> dict[str, Any]:
-    run = ScheduleRun.objects.select_related("principal").filter(pk=run_id).first()
-    if run is None:
-        raise NotFound(f"No solve {run_id}.", field="run_id")
     try:
-        _principal(request.user, run.principal.slug)
-    except Forbidden:
+        run = access_run(request.user, run_id)
+    except (NotFound, Forbidden):
         raise NotFound(f"No solve {run_id}.", field="run_id") from None
     return scheduling.run_dict(run)
 

@@ -132,6 +132,9 @@ class CallReplay:
         """The last event that set the call's time (scheduled, rescheduled, unscheduled)."""
         self.assigned: Entry | None = None
         """The last event that set the interpreter (those, or call.interpreter)."""
+        self.fixed: Entry | None = None
+        """The last event that said whether the call is fixed (a placement, or a
+        reassignment, which fixes it)."""
         self.sequence: int | None = None
         self.sequence_by: Entry | None = None
         self.points: Entry | None = None
@@ -166,17 +169,19 @@ class CallReplay:
         elif kind == "call.declined":
             self.declined = e
         elif kind in ("call.scheduled", "call.rescheduled"):
-            self.placed = self.assigned = e
+            self.placed = self.assigned = self.fixed = e
             self.sequence, self.sequence_by = data.get("sequence"), e
             if self.state == CallState.APPROVED:
                 self.state, self.last_state = CallState.SCHEDULED, e
         elif kind == "call.unscheduled":
-            self.placed = self.assigned = e
+            self.placed = self.assigned = self.fixed = e
             self.sequence, self.sequence_by = data.get("sequence"), e
             if self.state == CallState.SCHEDULED:
                 self.state, self.last_state = CallState.APPROVED, e
         elif kind == "call.interpreter":
             self.assigned = e
+            if "fixed" in data:
+                self.fixed = e
             if self.sequence is not None:
                 self.sequence, self.sequence_by = self.sequence + 1, e
         elif kind == "call.talking_points":
@@ -300,8 +305,10 @@ def _compare_state(r: CallReplay, row: dict[str, Any]) -> None:  # noqa: C901 - 
         end = placed.data.get("end") if timed else None
         if not close(row["start"], start) or not close(row["end"], end):
             wrong.append(("start or end", placed))
-        if row["fixed"] != (bool(placed.data.get("fixed")) if timed else False):
-            wrong.append(("fixed", placed))
+        fixed = r.fixed or placed
+        if row["fixed"] != (bool(fixed.data.get("fixed")) if fixed.kind != "call.unscheduled"
+                            else False):
+            wrong.append(("fixed", fixed))
     elif row["start"] is not None or row["end"] is not None:
         wrong.append(("start or end (never scheduled)", None))
     assigned = r.assigned

@@ -47,8 +47,9 @@ def register() -> None:
          "The call lost its time (a re-solve could not keep it, or it was deferred): a CANCEL "
          "is sent.",
          "previous_start", "sequence", "run", private=("reason",))
-    call("call.interpreter", "The call's interpreter changed (a reassignment).",
-         "interpreter", "previous")
+    call("call.interpreter",
+         "An officer reassigned the call's interpreter (the call is fixed: a re-solve keeps it).",
+         "interpreter", "previous", "fixed")
     call("call.talking_points", "Staff drafted the call's talking points.",
          private=("text",))
     call("call.package_cleared",

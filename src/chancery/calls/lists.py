@@ -99,10 +99,11 @@ TRACKING = """<a class="tracking" href="{% url 'call_detail' record.tracking %}"
 {{ record.tracking }}</a>"""
 CALLER = """<span class="sender">{{ record.office.leader.name }}</span>\
 <span class="sender-sub">{{ record.office.title }} ({{ record.office.polity }})</span>"""
-STATE = """<span class="badge call-state state-{{ record.state }}">\
+STATE = """{% load chancery_web %}<span class="badge call-state state-{{ record.state }}">\
 {{ record.get_state_display }}</span>{% if record.waits_for and record.is_open %} \
 <span class="badge policy" title="The principal's support policy holds the request until \
-the status is {{ record.waits_for }}">waits for {{ record.waits_for }}</span>{% endif %}\
+the status is {{ record.waits_for }}">waits for {{ record.waits_for|status_noun }}</span>\
+{% endif %}\
 {% if record.fixed and record.start %} <span class="badge fixed" \
 title="Placed by an officer: a re-solve keeps it">fixed</span>{% endif %}"""
 
@@ -205,7 +206,8 @@ class GatedTable(Table):
         orderable=False, attrs={"td": {"class": "nowrap"}},
     )
     waits_for = tables.TemplateColumn(
-        '<span class="badge policy">waits for {{ record.waits_for }}</span>',
+        '{% load chancery_web %}<span class="badge policy">waits for '
+        '{{ record.waits_for|status_noun }}</span>',
         verbose_name="Waits for", orderable=False,
     )
 

@@ -85,7 +85,7 @@ def portal_calls(request: HttpRequest) -> HttpResponseBase:
     qs = liaison_calls(request.user).order_by("-received_at", "-id")
     context = list_context(request, PortalCallTable, qs)
     return render_list(request, "calls/portal_calls.html", {
-        **context, "mission": mission, "nav_active": "portal",
+        **context, "mission": mission, "nav_active": "portal-calls",
     })
 
 
@@ -189,7 +189,7 @@ def portal_call_new(request: HttpRequest) -> HttpResponseBase:
     else:
         return HttpResponse(status=405)
     return render(request, "calls/portal_call_new.html", {
-        "form": form, "mission": mission, "languages": languages, "nav_active": "portal",
+        "form": form, "mission": mission, "languages": languages, "nav_active": "portal-calls",
     }, status=status)
 
 
@@ -230,7 +230,7 @@ def portal_call(request: HttpRequest, tracking: str) -> HttpResponseBase:
         "steps": [(s, i <= reached) for i, s in enumerate(STEPS)],
         "receipt": services.receipt(call),
         "log": _log(call),
-        "nav_active": "portal",
+        "nav_active": "portal-calls",
     })
 
 

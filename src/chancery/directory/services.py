@@ -34,7 +34,7 @@ StatusPreview = Callable[[Principal, str], int]
 or hold (called with the principal locked, before the change)."""
 
 _listeners: list[StatusListener] = []
-_previews: list[StatusPreview] = []
+_previews: list[tuple[StatusPreview, str, str]] = []  # (count, one, many)
 
 UNCONFIRMED: Any = object()
 """``set_principal_status(confirm=UNCONFIRMED)``: the caller is code (the worker, the demo
@@ -56,16 +56,39 @@ def on_status_change(listener: StatusListener) -> StatusListener:
     return listener
 
 
-def on_status_preview(preview: StatusPreview) -> StatusPreview:
-    """Register how an app counts what a status change would move (usable as a decorator)."""
-    if preview not in _previews:
-        _previews.append(preview)
-    return preview
+def on_status_preview(
+    preview: StatusPreview | None = None, *, one: str = "message", many: str = "messages"
+) -> Any:
+    """Register how an app counts what a status change would move, and what it counts (``one``
+    / ``many``: "call request" / "call requests"), so the confirmation names each kind. Usable
+    as a decorator, bare or with the nouns; registering twice is harmless."""
+
+    def register(fn: StatusPreview) -> StatusPreview:
+        if all(fn is not known for known, _one, _many in _previews):
+            _previews.append((fn, one, many))
+        return fn
+
+    return register(preview) if preview is not None else register
+
+
+def status_change_parts(principal: Principal, status: str) -> list[tuple[int, str]]:
+    """What recording ``status`` would release or hold now, per kind: ``[(n, "3 messages")]``
+    (kinds with none left out)."""
+    out = []
+    for preview, one, many in _previews:
+        n = preview(principal, status)
+        if n:
+            out.append((n, f"{n} {one if n == 1 else many}"))
+    return out
 
 
 def status_change_moves(principal: Principal, status: str) -> int:
-    """How many items (messages today) recording ``status`` would release or hold now."""
-    return sum(preview(principal, status) for preview in _previews)
+    """How many items (messages, call requests) recording ``status`` would release or hold."""
+    return sum(n for n, _text in status_change_parts(principal, status))
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def lock_principal(pk: int) -> Principal:
@@ -75,16 +98,18 @@ def lock_principal(pk: int) -> Principal:
 
 
 def _require_confirmation(principal: Principal, status: str, note: str, confirm: Any) -> None:
-    moves = status_change_moves(principal, status)
+    parts = status_change_parts(principal, status)
+    moves = sum(n for n, _text in parts)
     if not moves:
         return
     label = Principal.Status(status).label
+    listed = _and([text for _n, text in parts])
     what = (
-        f"Recording '{label}' for the {principal.title} releases {moves} held message"
-        f"{'s' if moves != 1 else ''} for delivery in order of receipt"
+        f"Recording '{label}' for the {principal.title} releases {listed} held under its "
+        "support policy, in order of receipt"
         if principal.gate_active and not principal.gated_at(status)
-        else f"Recording '{label}' for the {principal.title} holds {moves} open message"
-        f"{'s' if moves != 1 else ''} under its support policy"
+        else f"Recording '{label}' for the {principal.title} holds {listed} under its support "
+        "policy"
     )
     if confirm != moves:
         raise ConfirmationNeeded(

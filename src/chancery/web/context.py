@@ -42,11 +42,24 @@ def navigation(user: Any, roles: set[str], principals: list[Principal]) -> list[
                 "key": f"inbox-{principal.slug}", "label": "Inbox",
                 "url": reverse("inbox", args=[principal.slug]),
             })
+    if roles & (OPS_ROLES | {Role.PRINCIPAL_OFFICE}):
+        nav.append({"key": "calls", "label": "Calls", "url": reverse("call_queue")})
+        nav.append({"key": "calls-calendar", "label": "Calendar", "url": reverse("call_calendar")})
+    if roles & OPS_ROLES:
+        nav.append({
+            "key": "interpreters", "label": "Interpreters", "url": reverse("call_interpreters"),
+        })
+    if Role.INTERPRETER in roles:
+        nav.append({
+            "key": "my-assignments", "label": "My assignments",
+            "url": reverse("call_my_assignments"),
+        })
     if roles & TRANSLATION_ROLES:
         nav.append({"key": "translations", "label": "Translations", "url": reverse("translations")})
     if Role.LIAISON in roles:
         nav.append({"key": "portal", "label": "Our messages", "url": reverse("portal")})
         nav.append({"key": "portal-new", "label": "New message", "url": reverse("portal_new")})
+        nav.append({"key": "portal-calls", "label": "Our calls", "url": reverse("call_portal")})
     if Role.ADMIN in roles:
         nav.append({
             "key": "admin-principals", "label": "Principals", "url": reverse("admin_principals"),

@@ -143,6 +143,18 @@ def _schedulable(call: CallRequest) -> ChanceryError | None:
     )
 
 
+def _reassignable(call: CallRequest) -> ChanceryError | None:
+    """An interpreter is reassigned on a call that has a time (before that, the scheduler
+    chooses one when it places the call)."""
+    refusal = _schedulable(call)
+    if refusal is None and call.start is None:
+        refusal = Conflict(
+            f"{call.tracking} has no time yet: the scheduler chooses its interpreter when it "
+            "places the call (or move it to a time first)."
+        )
+    return refusal
+
+
 def _draft_points(call: CallRequest) -> ChanceryError | None:
     return _in(call, SCHEDULABLE_STATES,
                "talking points are drafted for an approved, scheduled or cleared call")
@@ -183,7 +195,7 @@ _NOW: dict[str, Callable[[CallRequest], ChanceryError | None]] = {
     "decline": _decline,
     "schedule": _schedulable,
     "move": _schedulable,
-    "reassign": _schedulable,
+    "reassign": _reassignable,
     "draft_points": _draft_points,
     "clear_package": _clear_package,
     "attempt": _attempt,

@@ -103,7 +103,7 @@ def _status_would_move(principal: Principal, status: str) -> int:
 def register() -> None:
     """Follow principals' status changes (``CallsConfig.ready``); registering twice is harmless."""
     on_status_change(_status_changed)
-    on_status_preview(_status_would_move)
+    on_status_preview(_status_would_move, one="call request", many="call requests")
 
 
 def sync_call_gates() -> int:

@@ -395,13 +395,17 @@ def reassign_interpreter(call: CallRequest, interpreter: Interpreter | None, *,
                 raise InvalidInput(reason, field="interpreter")
         elif previous is None:
             raise InvalidInput("The call has no interpreter to remove.", field="interpreter")
+        # An officer's choice, like a move: the call is fixed, so the next re-solve keeps the
+        # time and this interpreter rather than choosing again.
         call.interpreter = interpreter
         call.sequence += 1
-        call.save(update_fields=["interpreter", "sequence"])
+        call.fixed = True
+        call.save(update_fields=["interpreter", "sequence", "fixed"])
         _call_event(
             call, "call.interpreter", by,
             interpreter=interpreter.pk if interpreter is not None else None,
             previous=previous.pk if previous is not None else None,
+            fixed=True,
         )
         invite(call)  # and a CANCEL to the previous interpreter, no longer an attendee
     return call
