@@ -282,9 +282,9 @@ def test_a_call_declined_during_the_solve_is_left_alone(
 def test_bad_rows_fail_the_run_naming_the_call(world: dict[str, Any], people: dict[str, User],
                                                calls: Any) -> None:
     ca, fr = calls
-    CallRequest.objects.filter(pk=ca.pk).update(duration=17)
+    CallRequest.objects.filter(pk=ca.pk).update(time_zone="Mars/Olympus_Mons")
     run = solve(world["pe"], people["officer"], days=4)
-    assert run.state == "failed" and ca.tracking in run.error and "17" in run.error
+    assert run.state == "failed" and ca.tracking in run.error and "Mars" in run.error
     fr.refresh_from_db()
     assert fr.start is None and not Event.objects.filter(kind="schedule.solved").exists()
 
@@ -473,3 +473,20 @@ def test_nothing_is_placed_to_start_before_the_solve_ends(
         ca.refresh_from_db()
         assert run.state == "done", run.error
         assert ca.start == dt.datetime(2020, 11, 2, 10, 5, tzinfo=NY)
+
+
+
+def test_a_call_off_the_five_minute_grid_takes_a_whole_place(
+    world: dict[str, Any], people: dict[str, User], interpreter: Interpreter
+) -> None:
+    """A 14-minute call (Moon's, in 2020) is solved, not refused by the solver: the diary
+    rounds the speaking time up to its 5-minute grid (twice that with interpretation)."""
+    ca = approve(people, world["pm_ca"], duration=14)
+    fr = approve(people, world["pres_fr"], language="fr", by="liaison_fr", duration=14,
+                 local_start=dt.time(9, 0), local_end=dt.time(19, 0))
+    run = solve(world["pe"], people["officer"], days=5)
+    assert run.state == "done", run.error
+    ca.refresh_from_db()
+    fr.refresh_from_db()
+    assert ca.duration == 14 and ca.end - ca.start == dt.timedelta(minutes=15)
+    assert fr.end - fr.start == dt.timedelta(minutes=30)

@@ -40,6 +40,9 @@ OPEN_CALL_STATES = (
 SCHEDULABLE_STATES = (CallState.APPROVED, CallState.SCHEDULED, CallState.CLEARED)
 """What the solver places: approved requests, and the scheduled ones it may move (not fixed)."""
 
+DIARY_GRID = 5
+"""Minutes: calls start on this grid and take whole places of it (the scheduler's granularity)."""
+
 ON_CALENDAR = (CallState.SCHEDULED, CallState.CLEARED, CallState.CONNECTED, CallState.COMPLETED)
 
 
@@ -216,12 +219,18 @@ class CallRequest(models.Model):
         return self.language != "en"
 
     @property
+    def diary_duration(self) -> int:
+        """The speaking time rounded up to the diary's 5-minute grid (a 14-minute call takes a
+        15-minute place): what the scheduler is given."""
+        return -(-self.duration // DIARY_GRID) * DIARY_GRID
+
+    @property
     def planned_minutes(self) -> int:
         """Minutes in the principal's diary, as the scheduler counts them
-        (``scheduler.CallRequest.minutes``)."""
+        (``scheduler.CallRequest.minutes``, from :attr:`diary_duration`)."""
         if self.interpreted and not self.brings_interpreter:
-            return self.duration * 2
-        return self.duration
+            return self.diary_duration * 2
+        return self.diary_duration
 
     @property
     def gated(self) -> bool:

@@ -19,7 +19,7 @@ import threading
 import time as _time
 from collections.abc import Callable, Iterable
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 
@@ -28,6 +28,7 @@ from chancery.accounts.models import Role
 from chancery.accounts.roles import require_role
 from chancery.calls import precedence, scheduler
 from chancery.calls.models import (
+    DIARY_GRID,
     SCHEDULABLE_STATES,
     BlockedTime,
     CallRequest,
@@ -50,7 +51,7 @@ from chancery.ledger.services import record_event
 
 log = logging.getLogger(__name__)
 
-GRID = 5
+GRID = DIARY_GRID
 """Minutes: every start is on this grid (the scheduler's granularity)."""
 MAX_DAYS = 60
 MAX_TIME_LIMIT = 300.0
@@ -250,7 +251,14 @@ def _build(
             continue  # pinned outside the horizon: not this solve's business
         if c.start is not None and not origin <= c.start < until:
             continue  # placed outside the solved days: it keeps its time
-        window_end = dt.datetime.combine(c.latest, c.local_end, ZoneInfo(c.time_zone))
+        try:
+            zone = ZoneInfo(c.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise scheduler.SchedulingError(
+                f"{c.tracking}: its time zone {c.time_zone!r} is not a known IANA zone; "
+                "correct the request's zone (e.g. Europe/Paris)", field="time_zone",
+            ) from None
+        window_end = dt.datetime.combine(c.latest, c.local_end, zone)
         if window_end <= earliest_start:
             skipped.append((c, f"its window ({c.earliest}..{c.latest}, "
                                f"{c.local_start:%H:%M}–{c.local_end:%H:%M} {c.time_zone}) "
@@ -273,7 +281,7 @@ def _build(
             fixed_interp = _interpreter_id(c.interpreter_id)
         requests.append(scheduler.CallRequest(
             id=rid, rank=rank, zone=c.time_zone, hours=_hours(c.local_start, c.local_end),
-            earliest=c.earliest, latest=c.latest, duration=c.duration,
+            earliest=c.earliest, latest=c.latest, duration=c.diary_duration,
             language=c.language if c.interpreted else None, consecutive=True,
             brings_interpreter=c.brings_interpreter,
             fixed_start=c.start if pinned else None,
