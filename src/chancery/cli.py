@@ -143,6 +143,7 @@ def status(data_dir: str | None, as_json: bool) -> None:
 
     from django.utils import timezone
 
+    from chancery.calls.services.overdue import overdue_call_action
     from chancery.correspondence.services import overdue_action_everywhere
     from chancery.ledger import integrity, liveness
 
@@ -150,6 +151,7 @@ def status(data_dir: str | None, as_json: bool) -> None:
     head = liveness.checkpoint()
     alerts = integrity.open_alerts()
     overdue = overdue_action_everywhere()
+    calls_overdue = overdue_call_action()
     problems = [
         " ".join(p for p in (s.headline, s.consequence, s.remedy) if p)
         for s in states
@@ -166,7 +168,7 @@ def status(data_dir: str | None, as_json: bool) -> None:
 
     problems += [
         f"Overdue action: {k.count} {k.label}, the oldest due since {since(k.since)}: {k.should}."
-        for k in overdue.kinds
+        for k in [*overdue.kinds, *calls_overdue]
     ]
     if as_json:
         click.echo(json.dumps({
@@ -175,7 +177,8 @@ def status(data_dir: str | None, as_json: bool) -> None:
             "log": head.as_json() if head else None,
             "integrity_alerts": [a.as_json() for a in alerts],
             "overdue_action": {k.kind: {"count": k.count, "since": k.since.isoformat()
-                                        if k.since else None} for k in overdue.kinds},
+                                        if k.since else None}
+                               for k in [*overdue.kinds, *calls_overdue]},
             "problems": problems,
         }, indent=2))
         sys.exit(1 if problems else 0)
@@ -212,6 +215,12 @@ def status(data_dir: str | None, as_json: bool) -> None:
         f"{'overdue':<{width}}  {'LATE  ' if overdue else 'ok    '}  {overdue.total.count} "
         f"message{'' if overdue.total.count == 1 else 's'} waiting for work the worker does "
         "by itself"
+    )
+    late_calls = sum(k.count for k in calls_overdue)
+    click.echo(
+        f"{'calls':<{width}}  {'LATE  ' if late_calls else 'ok    '}  {late_calls} call "
+        f"item{'' if late_calls == 1 else 's'} (gated requests, solves, invitations) waiting "
+        "for work the worker does by itself"
     )
     for problem in problems:
         click.echo(f"FAILED: {problem}", err=True)
@@ -532,7 +541,7 @@ def calls_schedule(data_dir: str | None, slug: str | None, days: int, time_limit
     from rich.live import Live
     from rich.table import Table
 
-    from chancery.calls.models import CallRequest
+    from chancery.calls.access import operator_calls
     from chancery.calls.services import scheduling
     from chancery.directory.access import principal_by_slug, principals
     from chancery.errors import ChanceryError
@@ -568,8 +577,7 @@ def calls_schedule(data_dir: str | None, slug: str | None, days: int, time_limit
             continue
         result = run.result
         pzone = ZoneInfo(target.time_zone)
-        found = {c.tracking: c for c in CallRequest.objects.filter(principal=target)
-                 .select_related("office__leader", "interpreter")}
+        found = {c.tracking: c for c in operator_calls(target)}
         table = Table(title=f"Placed: {len(result['placed'])}", title_justify="left")
         for col in ("Call", "Leader", f"Principal ({target.time_zone})", "Leader's time",
                     "Interpreter"):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from chancery import clock
 from chancery.accounts.models import Role
 from chancery.accounts.roles import ALL_SEEING, profile_of, roles_of
+from chancery.calls.services.overdue import overdue_call_action
 from chancery.correspondence import access, services, transparency
 from chancery.correspondence.access import visible_messages
 from chancery.correspondence.models import State
@@ -113,6 +114,7 @@ def dashboard_context(request: HttpRequest) -> dict[str, Any]:
         "overdue_total": overall["overdue"],
         "escalated_total": overall["escalated"],
         "overdue_action": services.overdue_action(visible, now=now),
+        "calls_overdue": overdue_call_action(now),
         "overdue_link": f"{reverse('message_list')}?show=overdue_action",
         "overdue_next": OVERDUE_NEXT_STAFF,
         "queue": queue,

@@ -129,7 +129,7 @@ def grace() -> dt.timedelta:
     return dt.timedelta(seconds=float(settings.CHANCERY_OVERDUE_ACTION_GRACE))
 
 
-def _gate_open(prefix: str = "principal__") -> Q:
+def gate_open(prefix: str = "principal__") -> Q:
     """``not Principal.gate_active`` in SQL: no support policy, or a status at or past the one
     it waits for (``Principal.gated_at``)."""
     order = Principal.STATUS_ORDER
@@ -178,7 +178,7 @@ def _action_conditions(cutoff: dt.datetime, held: Q) -> dict[str, Q]:
             & ~Q(pk__in=Hold.objects.filter(released_at__gt=cutoff).values("message_id"))
         ),
         "action_gate": Q(pk__in=holds.filter(is_policy=True, placed_at__lte=cutoff)
-            .filter(_gate_open("message__principal__"))
+            .filter(gate_open("message__principal__"))
             .exclude(message__principal_id__in=_gate_events().filter(at__gt=cutoff)
                      .values("subject_id"))
             .exclude(message__principal_id__in=integrity.disputed("principal"))
