@@ -152,6 +152,7 @@ def status(data_dir: str | None, as_json: bool) -> None:
     alerts = integrity.open_alerts()
     overdue = overdue_action_everywhere()
     calls_overdue = overdue_call_action()
+    overdue_kinds: list[Any] = [*overdue.kinds, *calls_overdue]
     problems = [
         " ".join(p for p in (s.headline, s.consequence, s.remedy) if p)
         for s in states
@@ -168,7 +169,7 @@ def status(data_dir: str | None, as_json: bool) -> None:
 
     problems += [
         f"Overdue action: {k.count} {k.label}, the oldest due since {since(k.since)}: {k.should}."
-        for k in [*overdue.kinds, *calls_overdue]
+        for k in overdue_kinds
     ]
     if as_json:
         click.echo(json.dumps({
@@ -178,7 +179,7 @@ def status(data_dir: str | None, as_json: bool) -> None:
             "integrity_alerts": [a.as_json() for a in alerts],
             "overdue_action": {k.kind: {"count": k.count, "since": k.since.isoformat()
                                         if k.since else None}
-                               for k in [*overdue.kinds, *calls_overdue]},
+                               for k in overdue_kinds},
             "problems": problems,
         }, indent=2))
         sys.exit(1 if problems else 0)
