@@ -12,12 +12,33 @@ from chancery.ledger.kinds import declare
 
 CALL = ("call", "principal")
 
+LABELS = {
+    "call.requested": "Requested",
+    "call.gate_released": "Released by the support policy",
+    "call.gated": "Held by the support policy",
+    "call.triaged": "Triaged",
+    "call.approved": "Approved",
+    "call.deferred": "Deferred",
+    "call.declined": "Declined",
+    "call.scheduled": "Scheduled",
+    "call.rescheduled": "Rescheduled",
+    "call.unscheduled": "Taken off the calendar",
+    "call.interpreter": "Interpreter reassigned",
+    "call.talking_points": "Talking points drafted",
+    "call.package_cleared": "Package cleared",
+    "call.attempt": "Contact attempt",
+    "call.connected": "Connected",
+    "call.completed": "Completed",
+    "call.failed": "Failed to connect",
+}
+"""How the pages' histories name each event of a call."""
+
 
 def register() -> None:
     def call(name: str, description: str, *public: str, private: tuple[str, ...] = ()) -> None:
         declare(
             name, subject="call", public=(*CALL, *public), private=private,
-            description=description, declared_in=__name__,
+            description=description, declared_in=__name__, label=LABELS[name],
         )
 
     call("call.requested",

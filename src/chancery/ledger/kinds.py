@@ -30,6 +30,8 @@ class Kind:
     private: frozenset[str]
     description: str
     declared_in: str
+    label: str = ""
+    """How a page's history names the event ("Scheduled"); the kind's name when empty."""
 
     @property
     def keys(self) -> frozenset[str]:
@@ -47,13 +49,15 @@ def declare(
     private: Iterable[str] = (),
     description: str,
     declared_in: str,
+    label: str = "",
 ) -> Kind:
     """Declare an event kind (``declared_in``: the module that declares it, for error messages).
 
     Declaring the same kind again with the same fields is harmless (``ready()`` may run twice);
     with other fields, or a key both public and private, it is an error."""
     kind = Kind(
-        name, subject, frozenset(public), frozenset(private), description.strip(), declared_in
+        name, subject, frozenset(public), frozenset(private), description.strip(), declared_in,
+        label,
     )
     if both := kind.public & kind.private:
         raise ValueError(f"event kind {name!r}: {sorted(both)} declared both public and private")

@@ -14,7 +14,7 @@ from django.utils.dateformat import format as date_format
 
 from chancery import clock
 from chancery.correspondence.models import PRE_DELIVERY
-from chancery.ledger import receipts
+from chancery.ledger import kinds, receipts
 
 register = template.Library()
 
@@ -143,7 +143,8 @@ def native_language_name(code: str | None) -> str:
 
 @register.filter
 def event_label(kind: str) -> str:
-    return EVENT_LABELS.get(kind, kind)
+    declared = kinds.get(kind)
+    return EVENT_LABELS.get(kind) or (declared.label if declared else "") or kind
 
 
 @register.filter
