@@ -276,7 +276,7 @@ def test_calls_this_week_are_counted(
     place(world, people, at=start + dt.timedelta(hours=10), interpreter=interpreter)
     place(world, people, at=start + dt.timedelta(days=2, hours=10), interpreter=interpreter)
     place(world, people, at=end + dt.timedelta(hours=10), interpreter=interpreter)  # next week
-    [row] = roster_rows()
+    [row] = roster_rows(people["protocol"])
     assert row.week_calls == 2
 
 

@@ -116,3 +116,11 @@ def call_labels(ids: Any) -> dict[int, SubjectLabel]:
             "principal", "office__country", "office__organisation"
         ).filter(pk__in=list(ids))
     }
+
+
+def operator_calls(principal: Any) -> QuerySet[CallRequest]:
+    """Every call request addressed to ``principal``, for the installation's operator: the
+    command line (``chancery calls schedule``), run by whoever holds the server's shell and
+    data folder, acts for no user (as ``directory.access.principals`` serves it); never a page
+    or API route, which scope by the signed-in user (``visible_calls``, ``principal_calls``)."""
+    return _base().filter(principal=principal)

@@ -14,12 +14,13 @@ from django.urls import reverse
 from ninja import Field, Path, Router, Schema, Status
 
 from chancery.accounts.roles import require_role
+from chancery.calls import access_interpreters as access
 from chancery.calls.access import access_call
 from chancery.calls.models import Interpreter
 from chancery.calls.services import interpreters as roster
 from chancery.calls.services import invitations
 from chancery.directory.access import principal_by_slug
-from chancery.errors import InvalidInput, NotFound
+from chancery.errors import InvalidInput
 from chancery.schemas import ErrorOut, InSchema
 
 router = Router(tags=["interpreters"])
@@ -28,7 +29,6 @@ ERRORS: dict[int, Any] = {
     429: ErrorOut,
 }
 MAX_ID = 2**31 - 1
-READERS = (*roster.ROSTER_ROLES, "auditor")
 
 
 class InterpreterIn(InSchema):
@@ -104,19 +104,17 @@ def _out(interp: Interpreter) -> dict[str, Any]:
     }
 
 
-def _interpreter(pk: int, field: str) -> Interpreter:
-    interp = Interpreter.objects.select_related("user").filter(pk=pk).first()
-    if interp is None:
-        raise NotFound(f"No interpreter {pk} on the roster (GET /api/v1/interpreters).",
-                       field=field)
-    return interp
+def _interpreter(user: Any, pk: int, field: str) -> Interpreter:
+    return access.access_interpreter(
+        user, pk, field=field,
+        message=f"No interpreter {pk} on the roster (GET /api/v1/interpreters).",
+    )
 
 
 @router.get("/interpreters", response={200: list[InterpreterOut], **ERRORS},
             summary="The interpreter roster")
 def list_interpreters(request: HttpRequest) -> list[dict[str, Any]]:
-    require_role(request.user, *READERS, action="see the interpreter roster")
-    return [_out(i) for i in Interpreter.objects.select_related("user").order_by("name", "id")]
+    return [_out(i) for i in access.roster(request.user)]
 
 
 @router.post("/interpreters", response={201: InterpreterOut, **ERRORS},
@@ -136,7 +134,7 @@ def patch_interpreter(
     fields = payload.model_dump(exclude_none=True)
     if not fields:
         raise InvalidInput("Nothing to change: give at least one field.", field="body")
-    interp = _interpreter(interpreter_id, "interpreter_id")
+    interp = _interpreter(request.user, interpreter_id, "interpreter_id")
     interp = roster.update_interpreter(interp, by=request.user, **fields)
     return _out(interp)
 
@@ -145,8 +143,8 @@ def patch_interpreter(
              summary="Reassign a call's interpreter (officers)")
 def reassign(request: HttpRequest, tracking: str, payload: ReassignIn) -> dict[str, Any]:
     call = access_call(request.user, tracking)
-    target = (_interpreter(payload.interpreter, "interpreter") if payload.interpreter is not None
-              else None)
+    target = (_interpreter(request.user, payload.interpreter, "interpreter")
+              if payload.interpreter is not None else None)
     call = roster.reassign_interpreter(call, target, by=request.user)
     return {"call": call.tracking, "interpreter": call.interpreter_id, "sequence": call.sequence}
 

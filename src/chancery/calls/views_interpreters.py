@@ -1,8 +1,8 @@
 """The interpreter roster's pages, an interpreter's own assignments, and the calendar files
-(a call's ``.ics``, the token-protected feeds). Thin: access through ``calls.access`` and the
-role helpers, every change through ``calls.services.interpreters`` / ``invitations``; a
-``ChanceryError`` becomes the page's error with its status, a refused form comes back with the
-service's message beside the field it names."""
+(a call's ``.ics``, the token-protected feeds). Thin: every fetch through ``calls.access`` and
+``calls.access_interpreters``, every change through ``calls.services.interpreters`` /
+``invitations``; a ``ChanceryError`` becomes the page's error with its status, a refused form
+comes back with the service's message beside the field it names."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import django_tables2 as tables
 from django import forms
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,21 +21,18 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chancery import clock
-from chancery.accounts.models import Role
 from chancery.accounts.roles import has_role, require_role
+from chancery.calls import access_interpreters as access
 from chancery.calls import ical
 from chancery.calls.access import access_call
-from chancery.calls.models import ON_CALENDAR, CallRequest, FeedToken, Interpreter
+from chancery.calls.access_interpreters import ROSTER_READERS
+from chancery.calls.models import ON_CALENDAR, FeedToken, Interpreter
 from chancery.calls.services import interpreters as roster
 from chancery.calls.services import invitations
 from chancery.directory.access import principal_by_slug, principals
 from chancery.errors import ChanceryError, InvalidInput, NotFound
 from chancery.lists import Table, list_context, render_list
 from chancery.pages import web_view
-
-ROSTER_READERS = (*roster.ROSTER_ROLES, Role.AUDITOR)
-"""Who sees the roster: officers and admin keep it, the auditor reads it."""
-
 
 # --------------------------------------------------------------------------- the roster
 
@@ -49,14 +46,9 @@ def week_bounds(now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetim
     return start, dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(0, 0), zone)
 
 
-def roster_rows(now: dt.datetime | None = None) -> QuerySet[Interpreter]:
-    start, end = week_bounds(now)
-    week = Q(calls__state__in=ON_CALENDAR, calls__start__gte=start, calls__start__lt=end)
-    return (
-        Interpreter.objects.select_related("user")
-        .annotate(week_calls=Count("calls", filter=week))
-        .order_by("name", "id")
-    )
+def roster_rows(user: Any, now: dt.datetime | None = None) -> QuerySet[Interpreter]:
+    """The roster ``user`` may see, each with ``week_calls`` (its calls this week)."""
+    return access.roster(user, week=week_bounds(now))
 
 
 class RosterTable(Table):
@@ -134,19 +126,19 @@ class InterpreterForm(forms.Form):
 
 def _roster_context(request: HttpRequest) -> dict[str, Any]:
     editable = has_role(request.user, *roster.ROSTER_ROLES)
-    context = list_context(request, RosterTable, roster_rows(), editable=editable)
+    context = list_context(request, RosterTable, roster_rows(request.user),
+                           editable=editable)
     context.update({
         "nav_active": "interpreters",
         "editable": editable,
-        "feeds": _principal_feeds() if editable else [],
+        "feeds": _principal_feeds(request.user) if editable else [],
     })
     return context
 
 
-def _principal_feeds() -> list[tuple[Any, FeedToken | None]]:
+def _principal_feeds(user: Any) -> list[tuple[Any, FeedToken | None]]:
     """Each principal with its live feed token (None when none was issued)."""
-    live = FeedToken.objects.filter(principal__isnull=False, revoked_at__isnull=True)
-    by_principal = {t.principal_id: t for t in live.order_by("created_at")}
+    by_principal = access.principal_feed_tokens(user)
     return [(p, by_principal.get(p.pk)) for p in principals().order_by("id")]
 
 
@@ -191,9 +183,7 @@ def interpreter_new(request: HttpRequest) -> HttpResponseBase:
 @require_http_methods(["GET", "POST"])
 def interpreter_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
     require_role(request.user, *roster.ROSTER_ROLES, action="change the interpreter roster")
-    interp = Interpreter.objects.select_related("user").filter(pk=pk).first()
-    if interp is None:
-        raise NotFound(f"No interpreter #{pk} on the roster.")
+    interp = access.access_interpreter(request.user, pk)
     initial = {
         "name": interp.name, "languages": ", ".join(interp.languages),
         "time_zone": interp.time_zone, "day_start": f"{interp.day_start:%H:%M}",
@@ -245,16 +235,10 @@ def _span(start: dt.datetime, end: dt.datetime, zone: zoneinfo.ZoneInfo) -> tupl
     return f"{a:%a %d %b %Y}", f"{a:%H:%M}–{b:%H:%M %Z}"
 
 
-def assignment_rows(interp: Interpreter) -> list[dict[str, Any]]:
+def assignment_rows(user: Any, interp: Interpreter) -> list[dict[str, Any]]:
     """The interpreter's calls on the calendar, with the time in their own zone, the
-    principal's and the leader's."""
-    calls = (
-        CallRequest.objects.filter(interpreter=interp, state__in=ON_CALENDAR,
-                                   start__isnull=False)
-        .select_related("principal", "office__leader", "office__country",
-                        "office__organisation")
-        .order_by("start", "id")
-    )
+    principal's and the leader's (as ``user`` may see them)."""
+    calls = access.assignments(user, interp)
     own = zoneinfo.ZoneInfo(interp.time_zone)
     now = clock.now()
     rows = []
@@ -276,14 +260,11 @@ def assignment_rows(interp: Interpreter) -> list[dict[str, Any]]:
 
 
 def _assignments_context(request: HttpRequest, interp: Interpreter) -> dict[str, Any]:
-    token = (
-        FeedToken.objects.filter(interpreter=interp, revoked_at__isnull=True)
-        .order_by("-created_at").first()
-    )
+    token = access.interpreter_feed_token(request.user, interp)
     return {
         "interpreter": interp,
         "languages": ", ".join(roster.language_label(c) for c in interp.languages),
-        "rows": assignment_rows(interp),
+        "rows": assignment_rows(request.user, interp),
         "token": token,
         "nav_active": "my-assignments",
     }
