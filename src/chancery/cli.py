@@ -524,18 +524,9 @@ def calls_schedule(data_dir: str | None, slug: str | None, days: int, time_limit
     """Solve the call schedule now, in this process, with its progress; then print what was
     placed (both sides' local times, the interpreter) and why the rest could not be.
 
-    On a demo data folder the demo's clock is used (November 2020), as the demo's worker does,
-    unless CHANCERY_CLOCK_OFFSET is set."""
-    path = _setup(data_dir)
-    import json
-
-    from django.conf import settings
-
-    from chancery.demo.runner import DEMO_STATE
-
-    state = path / DEMO_STATE
-    if state.exists() and "CHANCERY_CLOCK_OFFSET" not in os.environ:
-        settings.CHANCERY_CLOCK_OFFSET = float(json.loads(state.read_text())["clock_offset"])
+    On a demo data folder the demo's clock is used (November 2020), as by every command
+    (``chancery.bootstrap``), unless CHANCERY_CLOCK_OFFSET is set."""
+    _setup(data_dir)
     from zoneinfo import ZoneInfo
 
     from rich.console import Console

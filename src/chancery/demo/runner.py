@@ -12,9 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from chancery import bootstrap
 from chancery.gunicorn_conf import die_with_parent, gunicorn_argv
 
-DEMO_STATE = "demo.json"
+DEMO_STATE = bootstrap.DEMO_STATE
 LOGINS = "demo-logins.json"
 
 
