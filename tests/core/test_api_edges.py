@@ -229,6 +229,28 @@ SAMPLES: dict[str, Any] = {
     "text": "A translation.",
     "status": "ascertained",
     "attachments": [],
+    # calls (dates, the office and the ids: battery_world)
+    "purpose": "Congratulations; climate.",
+    "local_start": "09:00",
+    "local_end": "18:00",
+    "time_zone": "America/Toronto",
+    "duration": 15,
+    "brings_interpreter": False,
+    "outcome": "no_answer",
+    "minutes": 20,
+    "day_start": "09:00",
+    "day_end": "18:00",
+    "daily_cap": 4,
+    "buffer_minutes": 5,
+    "note_takers": 2,
+    "dial_in": "Dial +1 202 555 0100.",
+    "days": 14,
+    "time_limit": 10.0,
+    "username": "interpreter.new",
+    "name": "Luc Martin",
+    "languages": ["fr"],
+    "email": "",
+    "active": True,
 }
 
 #: Who sends each operation: someone allowed to, so that the answer is about the input.
@@ -237,7 +259,33 @@ SENDERS = {
     ("post", "/api/v1/translations/{translation_id}/sign-off"): "translator",
     ("post", "/api/v1/principals/{slug}/status"): "admin",
     ("post", "/api/v1/holds/{hold_id}/confirm"): "officer2",
+    ("post", "/api/v1/calls"): "liaison_ca",
+    ("post", "/api/v1/calls/{tracking}/approve"): "staffer",
+    ("post", "/api/v1/interpreters"): "admin",
+    ("patch", "/api/v1/interpreters/{interpreter_id}"): "admin",
 }
+
+#: Which of battery_world's calls each call operation acts on (one in the state the operation
+#: needs, so that the answer is about the input, not a 409); the others read the requested one.
+CALL_FOR = {
+    "approve": "triaged",
+    "attempts": "scheduled",
+    "complete": "connected",
+    "fail": "attempted",
+    "move": "approved",
+    "interpreter": "scheduled",
+}
+
+
+def _samples_for(path: str, samples: dict[str, Any]) -> dict[str, Any]:
+    """The valid values for one operation: under /api/v1/calls/ ``{tracking}`` is a call's (the
+    messages' endpoints use the name too), and ``start`` is a moment for a move but a day for a
+    solve."""
+    out = dict(samples)
+    if path.startswith("/api/v1/calls/{tracking}"):
+        out["tracking"] = samples["calls"][CALL_FOR.get(path.rsplit("/", 1)[1], "requested")]
+    out["start"] = samples["move_start" if path.endswith("/move") else "solve_start"]
+    return out
 
 #: Bad values by JSON schema type (the first input of each kind is the most common mistake).
 BAD_BY_TYPE: dict[str, list[Any]] = {
@@ -274,8 +322,18 @@ def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 def battery_world(
     submit: Any, people: dict[str, User], world: dict[str, Any]
 ) -> dict[str, Any]:
-    """A message with a hold and a translation request, to point valid path parameters at."""
+    """A message with a hold and a translation request, call requests in each state the call
+    operations need, an interpreter and a queued solve, to point valid path parameters at."""
+    import datetime as dt
+    import zoneinfo
+
+    from chancery import clock
+    from chancery.accounts.models import Role
+    from chancery.calls.models import CallRequest, CallState, Interpreter
+    from chancery.calls.services import requests as calls
+    from chancery.calls.services import scheduling
     from chancery.correspondence import services
+    from chancery.testing import make_user
 
     message = submit(body="Félicitations pour votre élection.", language="fr")
     hold = services.place_hold(
@@ -285,12 +343,65 @@ def battery_world(
     translation = services.request_translation(
         other, by=people["officer"], source_language="fr", target_language="en"
     )
+    today = clock.now().date()
+    earliest, latest = today + dt.timedelta(days=2), today + dt.timedelta(days=10)
+
+    def call(state: str) -> CallRequest:
+        made, _ = calls.submit_call(
+            calls.CallSubmission(
+                principal="president-elect", office=world["pm_ca"].pk,
+                purpose="Congratulations; climate.", language="fr", earliest=earliest,
+                latest=latest, local_start=dt.time(9, 0), local_end=dt.time(18, 0),
+            ),
+            by=people["liaison_ca"],
+        )
+        if state == "requested":
+            return made
+        calls.triage_call(made, by=people["officer"])
+        if state == "triaged":
+            return made
+        calls.approve_call(made, by=people["officer"])
+        if state == "approved":
+            return made
+        start = dt.datetime.combine(
+            earliest + dt.timedelta(days=1), dt.time(10, 0), zoneinfo.ZoneInfo("America/New_York")
+        )
+        CallRequest.objects.filter(pk=made.pk).update(
+            state=CallState.SCHEDULED, start=start, end=start + dt.timedelta(minutes=30)
+        )
+        if state in ("attempted", "connected"):
+            outcome = "connected" if state == "connected" else "busy"
+            calls.record_attempt(made, by=people["officer"], outcome=outcome)
+        return made
+
+    interpreter = Interpreter.objects.create(
+        user=make_user("interpreter.fr", Role.INTERPRETER), name="Claire Fontaine",
+        languages=["fr"], time_zone="America/New_York", day_start=dt.time(7, 0),
+        day_end=dt.time(22, 0), daily_cap=4,
+    )
+    run = scheduling.request_solve(world["pe"], by=people["officer"])
+    move_start = dt.datetime.combine(
+        earliest + dt.timedelta(days=2), dt.time(11, 0), zoneinfo.ZoneInfo("America/New_York")
+    )
     return {
         "tracking": message.tracking,
         "hold_id": hold.pk,
         "translation_id": translation.pk,
         "slug": "president-elect",
         "sender_office": world["pm_ca"].pk,
+        "office": world["pm_ca"].pk,
+        "earliest": earliest.isoformat(),
+        "latest": latest.isoformat(),
+        "calls": {
+            state: call(state).tracking
+            for state in ("requested", "triaged", "approved", "scheduled", "attempted",
+                          "connected")
+        },
+        "interpreter": interpreter.pk,
+        "interpreter_id": interpreter.pk,
+        "run_id": run.pk,
+        "move_start": move_start.isoformat(),
+        "solve_start": (today + dt.timedelta(days=1)).isoformat(),
     }
 
 
@@ -304,12 +415,13 @@ def test_every_input_error_names_its_field(
 
     spec = json.loads(client.get("/api/v1/openapi.json").content)
     tokens = {name: token_for(user) for name, user in people.items()}
-    samples = {**SAMPLES, **battery_world}
+    every = {**SAMPLES, **battery_world}
     problems: list[str] = []
     refusals = 0
 
     for method, path, op in _operations(spec):
         sender = SENDERS.get((method, path), "officer")
+        samples = _samples_for(path, every)
         params = op.get("parameters", [])
         path_params = {p["name"]: str(samples[p["name"]]) for p in params if p["in"] == "path"}
         body_schema: dict[str, Any] | None = None
@@ -386,3 +498,30 @@ def test_every_operation_documents_the_429(client: Client, db: Any) -> None:
     spec = json.loads(client.get("/api/v1/openapi.json").content)
     for method, path, op in _operations(spec):
         assert "429" in op["responses"], (method, path)
+
+
+@pytest.mark.parametrize(
+    ("policy", "field"),
+    [
+        ({"keys": ["ceremonial"], "x": 1}, "policy.x"),
+        ({"keys": [{"key": "tiers", "tiers": [{"name": "N\x00", "countries": ["CA"]}]}]},
+         "policy"),
+        ({"keys": ["ceremonial\x00"]}, "policy"),
+    ],
+)
+def test_a_bad_call_policy_names_the_policy(
+    client: Client, people: dict[str, User], token_for: Callable[[User], str],
+    policy: dict[str, Any], field: str,
+) -> None:
+    """A place inside the policy is named from the body (``policy.x``); text the database
+    cannot store (a NUL, here inside a tier's name) is a 422, not a server error."""
+    from chancery.calls.models import CallSettings
+
+    before = (CallSettings.objects.count(), Event.objects.count())
+    r = client.put(
+        "/api/v1/principals/president-elect/call-settings", json.dumps({"policy": policy}),
+        content_type="application/json", **bearer(token_for(people["officer"])),
+    )
+    assert r.status_code == 422, r.content
+    assert r.json()["field"] == field, r.json()
+    assert (CallSettings.objects.count(), Event.objects.count()) == before

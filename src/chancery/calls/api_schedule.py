@@ -9,17 +9,19 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
+from pydantic import field_validator
 
 from chancery.accounts.models import Role
 from chancery.accounts.roles import ALL_SEEING, profile_of, roles_of
 from chancery.calls.access import access_call
 from chancery.calls.access_staff import access_run
+from chancery.calls.precedence import PolicyError
 from chancery.calls.services import scheduling
 from chancery.directory.access import principal_by_slug
 from chancery.directory.api import Slug
 from chancery.directory.models import Principal
 from chancery.errors import Forbidden, InvalidInput, NotFound
-from chancery.schemas import ErrorOut
+from chancery.schemas import ErrorOut, InSchema
 
 router = Router(tags=["scheduling"])
 ERRORS: dict[int, Any] = {
@@ -29,7 +31,7 @@ ERRORS: dict[int, Any] = {
 MAX_ID = 2**31 - 1
 
 
-class SettingsIn(Schema):
+class SettingsIn(InSchema):
     """The settings to change; those left out keep their value."""
 
     policy: dict[str, Any] | None = Field(
@@ -42,6 +44,26 @@ class SettingsIn(Schema):
     buffer_minutes: int | None = Field(None, description="Minutes kept free after each call")
     note_takers: int | None = Field(None, description="Note-takers on duty; at least 2")
     dial_in: str | None = Field(None, max_length=2000, description="Sent with every invitation")
+
+    @field_validator("policy", mode="after")
+    @classmethod
+    def _storable_policy(cls, value: Any) -> Any:
+        """No text inside the policy may carry a NUL or an unpaired surrogate either (the
+        database stores the policy as JSON)."""
+
+        def walk(item: Any) -> None:
+            if isinstance(item, dict):
+                for key, inner in item.items():
+                    walk(key)
+                    walk(inner)
+            elif isinstance(item, list):
+                for inner in item:
+                    walk(inner)
+            elif isinstance(item, str):
+                InSchema._storable_text(item)
+
+        walk(value)
+        return value
 
 
 class SettingsOut(Schema):
@@ -58,7 +80,7 @@ class SettingsOut(Schema):
     updated_at: str | None
 
 
-class SolveIn(Schema):
+class SolveIn(InSchema):
     days: int = Field(14, description="Days to schedule, from start (1-60)")
     time_limit: float = Field(10.0, description="Solver seconds (0.5-300)")
     start: dt.date | None = Field(None, description="First day (principal's zone); today")
@@ -84,7 +106,7 @@ class RunOut(Schema):
     error: str
 
 
-class MoveIn(Schema):
+class MoveIn(InSchema):
     start: dt.datetime = Field(
         ..., description="ISO 8601 with its UTC offset, e.g. 2020-11-24T10:00:00-05:00"
     )
@@ -103,7 +125,7 @@ class MovedOut(Schema):
 
 def _principal(user: Any, slug: str) -> Principal:
     """The principal, for the operations center and its own office (403 for anyone else)."""
-    principal = principal_by_slug(slug, field="principal")
+    principal = principal_by_slug(slug)  # the path's {slug}: a 404 names it
     roles = roles_of(user)
     own = Role.PRINCIPAL_OFFICE in roles and profile_of(user).principal_id == principal.pk
     if not (roles & ALL_SEEING or own):
@@ -134,7 +156,13 @@ def put_settings(request: HttpRequest, slug: Slug, payload: SettingsIn) -> dict[
         if value is None:
             raise InvalidInput(f"{name} cannot be null; leave it out to keep its value.",
                                field=name)
-    scheduling.save_settings(principal, by=request.user, **fields)
+    try:
+        scheduling.save_settings(principal, by=request.user, **fields)
+    except PolicyError as exc:  # its field is a place inside the policy: name it from the body
+        where = exc.field or "policy"
+        raise InvalidInput(
+            exc.message, field=where if where == "policy" else f"policy.{where}"
+        ) from None
     return scheduling.settings_dict(principal)
 
 
