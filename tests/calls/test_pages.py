@@ -85,7 +85,7 @@ def test_gated_requests_are_listed_apart_and_counted(
         assert _rows(html, "queue") == []
         assert _rows(html, "gated") == [held.tracking]
         assert 'id="gated-count">1<' in html
-        assert f"waits for {held.waits_for}" in html
+        assert "waits for ascertainment" in html
         assert "1 request waits for the support policy" in html
     # The state tabs list it too ("waiting for the support policy").
     html = body_of(client_for(people["officer"]).get("/calls/?show=gated"))
@@ -152,7 +152,7 @@ def test_call_page_shows_details_both_zones_and_records_the_purpose_read(
     assert "consecutive interpretation: 30 min" in html
     assert 'id="act-triage"' in html and 'id="act-decline"' in html
     assert 'id="act-attempt"' not in html  # not scheduled: no attempt offered
-    assert "Call requested" in html or "call.requested" in html
+    assert "Requested" in html and "call.requested" not in html  # the kind's label
     reads = Read.objects.filter(subject_type="call", subject_id=call.pk)
     assert [(r.user, r.part, r.via) for r in reads] == [(people["officer"], "request", "web")]
     # The auditor reads it too (recorded) and has no actions.
@@ -250,7 +250,7 @@ def test_the_principals_office_sees_every_request_addressed_to_it(
     staffer = client_for(people["staffer"])
     html = body_of(staffer.get("/principals/president-elect/calls/"))
     assert _rows(html, "principal-calls") == [held.tracking]
-    assert f"waits for {held.waits_for}" in html and 'id="gated-notice"' in html
+    assert "waits for ascertainment" in html and 'id="gated-notice"' in html
     assert other.tracking not in html
     html = body_of(staffer.get("/principals/president-elect/calls/?show=gated"))
     assert _rows(html, "principal-calls") == [held.tracking]
