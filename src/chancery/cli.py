@@ -329,7 +329,12 @@ def principal_status(
         )
     except ChanceryError as exc:
         raise click.ClickException(exc.message) from None
-    click.echo(f"{slug} is now {status}; {len(released)} held message(s) delivered.")
+    messages = [r for r in released if r._meta.model_name == "message"]
+    others = [r for r in released if r._meta.model_name != "message"]
+    line = f"{slug} is now {status}; {len(messages)} held message(s) delivered."
+    if others:
+        line += f" {len(others)} call request(s) released into the call queue."
+    click.echo(line)
 
 
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -138,3 +138,23 @@ def test_the_sweep_releases_what_a_status_change_missed_and_skips_disputed(
     assert gate.sync_call_gates() == 0
     held.refresh_from_db()
     assert not held.gated
+
+
+def test_the_admin_page_confirms_and_reports_messages_and_call_requests_apart(
+    world: dict[str, Any], people: dict[str, Any], gated: Principal, submit: Any
+) -> None:
+    """Recording ascertainment on the admin page: the confirmation counts the held messages and
+    the call requests each by name, and what it released is reported the same way."""
+    from chancery.testing import client_for
+
+    submit("One")
+    call = request(world, people["liaison_ca"])
+    c = client_for(people["admin"])
+    ask = {"principal": "president-elect", "status": "ascertained", "note": "GSA letter"}
+    html = c.post("/admin-tools/principals/", ask).content.decode()
+    assert "2 items will move" in html
+    assert "releases 1 message and 1 call request held under its support policy" in html
+    done = c.post("/admin-tools/principals/", {**ask, "confirm": "2"}, follow=True)
+    text = done.content.decode()
+    assert "1 held message released and delivered in order of receipt" in text
+    assert f"1 call request released into its queue in order: {call.tracking}" in text

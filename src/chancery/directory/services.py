@@ -219,3 +219,25 @@ def record_office_holder(office: Office, *, by: Any) -> None:
             "left_office": office.left_office.isoformat() if office.left_office else None,
         },
     )
+
+
+def released_text(released: list[Any]) -> list[str]:
+    """What a status change released, per kind, in words: ``["2 held messages released and
+    delivered in order of receipt: CH-…", "1 call request released into the call queue: …"]``.
+    Kinds are told apart by their model (a listener returns its app's rows)."""
+    groups: dict[str, list[Any]] = {}
+    for item in released:
+        groups.setdefault(item._meta.model_name, []).append(item)
+    out = []
+    for name, items in groups.items():
+        shown = ", ".join(getattr(i, "tracking", str(i)) for i in items[:10])
+        more = f" and {len(items) - 10} more" if len(items) > 10 else ""
+        n = len(items)
+        if name == "message":
+            what = (f"{n} held message{'s' if n != 1 else ''} released and delivered in order of "
+                    "receipt")
+        else:
+            noun = items[0]._meta.verbose_name if n == 1 else items[0]._meta.verbose_name_plural
+            what = f"{n} {noun} released into {'its' if n == 1 else 'their'} queue in order"
+        out.append(f"{what}: {shown}{more}")
+    return out

@@ -100,12 +100,7 @@ def admin_principals(request: HttpRequest) -> HttpResponseBase:
             principal.refresh_from_db()
             text = f"Recorded: the {principal.title} is now '{principal.get_status_display()}'."
             if released:
-                shown = ", ".join(m.tracking for m in released[:10])
-                more = f" and {len(released) - 10} more" if len(released) > 10 else ""
-                text += (
-                    f" {len(released)} held message{'s' if len(released) != 1 else ''} released "
-                    f"and delivered in order of receipt: {shown}{more}."
-                )
+                text += "".join(f" {part}." for part in services.released_text(released))
             else:
                 text += " No message was waiting for this status."
             flash.success(request, text)

@@ -84,10 +84,10 @@ def _follow(principal: Principal, by: Any) -> list[CallRequest]:
 def _status_changed(principal: Principal, by: Any, was_gated: bool) -> list[Any]:
     """The listener ``set_principal_status`` calls (principal locked, status saved).
 
-    Returns nothing: the status pages report the messages a change released, and a call
-    request released is not a message delivered (its events say it)."""
-    _follow(principal, by)
-    return []
+    Returns the requests the change released into the queue (none when it holds them), which
+    the admin page and the CLI report beside the messages delivered."""
+    moved = _follow(principal, by)
+    return [] if principal.gate_active else moved
 
 
 def _status_would_move(principal: Principal, status: str) -> int:
