@@ -185,6 +185,8 @@ EMAIL_BACKEND = env_str(
 )
 EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("CHANCERY_FROM_EMAIL", "opscenter@chancery.invalid")
+# The ORGANIZER of call invitations (calls/ical.py); empty: the From address above.
+CHANCERY_CALLS_ORGANIZER = env_str("CHANCERY_CALLS_ORGANIZER", "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -27,11 +27,7 @@ DEFAULT_ORGANIZER = "opscenter@chancery.invalid"
 def organizer_address() -> str:
     """The operations center's address: the setting ``CHANCERY_CALLS_ORGANIZER`` when the
     installation has one, else the From address of its mail (``CHANCERY_FROM_EMAIL``)."""
-    return (
-        getattr(settings, "CHANCERY_CALLS_ORGANIZER", "")
-        or getattr(settings, "DEFAULT_FROM_EMAIL", "")
-        or DEFAULT_ORGANIZER
-    )
+    return settings.CHANCERY_CALLS_ORGANIZER or settings.DEFAULT_FROM_EMAIL or DEFAULT_ORGANIZER
 
 
 def uid_of(call: CallRequest) -> str:
