@@ -92,3 +92,34 @@ def test_while_the_policy_holds_calls_the_page_says_why(world, people, gated) ->
     assert "Calls wait for &#x27;Ascertained&#x27; under the President-elect&#x27;s support" in text
     assert "Waiting for the support policy" in body_of(c.get("/portal-calls/"))
     assert Event.objects.get(kind="call.requested").data["waits_for"] == "ascertained"
+
+
+def test_an_officer_enters_a_call_request_made_by_telephone(world, people) -> None:
+    """Staff enter a request the other side made by telephone or note: channel "staff", any
+    office in office, recorded with its event; a liaison cannot use the staff form."""
+    from chancery.calls.models import CallRequest
+    from chancery.ledger.services import history
+    from chancery.testing import client_for
+
+    c = client_for(people["officer"])
+    page = c.get("/calls/new/")
+    assert page.status_code == 200 and "Enter a call request" in page.content.decode()
+    today = clock.now().date()
+    r = c.post("/calls/new/", {
+        "principal": "president-elect", "office": world["pres_fr"].pk,
+        "purpose": "Appel de félicitations (reçu par téléphone).", "language": "fr",
+        "earliest": today + dt.timedelta(days=1), "latest": today + dt.timedelta(days=5),
+        "local_start": "09:00", "local_end": "18:00", "time_zone": "", "duration": 20,
+    })
+    call = CallRequest.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/calls/{call.tracking}/"
+    assert call.channel == "staff" and call.office == world["pres_fr"]
+    assert call.submitted_by == people["officer"]
+    assert [e.kind for e in history("call", call.pk)] == ["call.requested"]
+    # Bad input comes back on the form, nothing written.
+    r = c.post("/calls/new/", {"principal": "president-elect", "office": world["pm_ca"].pk,
+                               "purpose": "x", "language": "en", "earliest": today,
+                               "latest": today - dt.timedelta(days=3), "duration": 15,
+                               "local_start": "09:00", "local_end": "18:00"})
+    assert r.status_code == 422 and CallRequest.objects.count() == 1
+    assert client_for(people["liaison_ca"]).get("/calls/new/").status_code == 403

@@ -20,9 +20,11 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from chancery import clock
+from chancery.accounts.roles import require_role
 from chancery.calls.access import SUBJECT, access_liaison_call, liaison_calls
 from chancery.calls.models import CallChannel, CallRequest, CallState
 from chancery.calls.services import requests as services
+from chancery.calls.services.common import OFFICERS
 from chancery.directory import access as directory_access
 from chancery.directory.access import liaison_mission, sending_offices
 from chancery.directory.models import Office
@@ -150,8 +152,24 @@ def _initial() -> dict[str, Any]:
 
 @web_view
 def portal_call_new(request: HttpRequest) -> HttpResponseBase:
+    """A liaison requests a call for an office of its mission's country or organisation."""
     mission = liaison_mission(request.user)
-    offices = sending_offices(request.user)
+    return _call_form(request, offices=sending_offices(request.user), mission=mission,
+                      channel=CallChannel.PORTAL)
+
+
+@web_view
+def staff_call_new(request: HttpRequest) -> HttpResponseBase:
+    """An officer enters a call request made by telephone, note or in person (channel
+    "staff"), for any office in office."""
+    require_role(request.user, *OFFICERS, action="enter call requests")
+    offices = list(directory_access.visible_offices(request.user).filter(
+        left_office__isnull=True).order_by("kind", "title"))
+    return _call_form(request, offices=offices, mission=None, channel=CallChannel.STAFF)
+
+
+def _call_form(request: HttpRequest, *, offices: list[Office], mission: Any,
+               channel: str) -> HttpResponseBase:
     principals = list(directory_access.principals())
     languages = sorted({code for o in offices for code in o.languages} | {"en"})
     status = 200
@@ -169,13 +187,16 @@ def portal_call_new(request: HttpRequest) -> HttpResponseBase:
                         time_zone=data["time_zone"].strip(), duration=data["duration"],
                         brings_interpreter=data["brings_interpreter"],
                     ),
-                    by=request.user, channel=CallChannel.PORTAL,
+                    by=request.user, channel=channel,
                 )
             except ChanceryError as exc:
                 field = exc.field if exc.field in form.fields else None
                 form.add_error(field, exc.message)
                 status = exc.status
             else:
+                if mission is None:
+                    flash.success(request, f"Recorded: call request {call.tracking}.")
+                    return redirect("call_detail", tracking=call.tracking)
                 flash.success(
                     request,
                     f"Received: your call request has the tracking number {call.tracking}. "
@@ -189,7 +210,8 @@ def portal_call_new(request: HttpRequest) -> HttpResponseBase:
     else:
         return HttpResponse(status=405)
     return render(request, "calls/portal_call_new.html", {
-        "form": form, "mission": mission, "languages": languages, "nav_active": "portal-calls",
+        "form": form, "mission": mission, "languages": languages,
+        "nav_active": "portal-calls" if mission is not None else "calls",
     }, status=status)
 
 
