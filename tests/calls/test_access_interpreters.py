@@ -21,7 +21,7 @@ from chancery.calls.services import invitations
 from chancery.calls.views_interpreters import roster_rows, week_bounds
 from chancery.errors import Forbidden, NotFound
 from chancery.testing import body_of, client_for, make_user
-from tests.calls.h3_calls import place
+from tests.calls.placed import place
 
 READERS = ("officer", "protocol", "admin", "auditor")
 OTHERS = ("liaison_ca", "staffer", "translator")

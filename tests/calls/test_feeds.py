@@ -16,7 +16,7 @@ from chancery.calls.services import invitations
 from chancery.calls.services.interpreters import enroll_interpreter
 from chancery.errors import Forbidden
 from chancery.testing import client_for
-from tests.calls.h3_calls import ny, place
+from tests.calls.placed import ny, place
 
 
 @pytest.fixture

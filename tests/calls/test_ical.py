@@ -16,7 +16,7 @@ from chancery.calls import ical
 from chancery.calls.models import CallSettings, Interpreter, Invitation
 from chancery.calls.services import invitations
 from chancery.calls.services.common import settings_for
-from tests.calls.h3_calls import ny, place
+from tests.calls.placed import ny, place
 
 UTC = dt.UTC
 

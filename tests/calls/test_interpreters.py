@@ -30,7 +30,7 @@ from chancery.errors import Conflict, Forbidden, InvalidInput
 from chancery.ledger.models import Event
 from chancery.ledger.services import history
 from chancery.testing import body_of, client_for, fresh
-from tests.calls.h3_calls import ny, place
+from tests.calls.placed import ny, place
 
 GOOD: dict[str, Any] = {
     "username": "interp.es", "name": "Ana Ruiz", "languages": ["es", "pt"],

@@ -19,7 +19,7 @@ from chancery import clock
 from chancery.calls.models import Interpreter, Invitation
 from chancery.calls.services import invitations
 from chancery.testing import fresh
-from tests.calls.h3_calls import ny, place
+from tests.calls.placed import ny, place
 
 LOCMEM = "django.core.mail.backends.locmem.EmailBackend"
 FAILING = "tests.calls.test_invitations.FailingBackend"

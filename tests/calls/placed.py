@@ -1,4 +1,4 @@
-"""Calls for the interpreter and invitation tests (helper H3's files): a request row as a
+"""Calls for the interpreter and invitation tests: a request row as a
 liaison's submission leaves it, placed at a time as the scheduler places it. Built directly so
 that these tests exercise the calendar, the roster and the invitations on their own."""
 
