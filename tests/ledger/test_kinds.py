@@ -172,6 +172,7 @@ def test_each_kind_is_declared_by_the_app_that_owns_its_subject() -> None:
         "office": "chancery.directory.events", "integrity": "chancery.ledger.integrity",
         "call": "chancery.calls.events", "call_settings": "chancery.calls.events",
         "interpreter": "chancery.calls.events", "schedule_run": "chancery.calls.events",
+        "blocked_time": "chancery.calls.events",
     }
     for kind in kinds.all_kinds():
         assert kind.declared_in == owners[kind.subject], kind

@@ -84,7 +84,7 @@ def lifecycle(submit: Any, people: dict[str, Any], world: dict[str, Any]) -> dic
     assert report.ok, report.problems
     assert report.subjects == {
         "message": 2, "principal": 2, "office": 2, "integrity": 0,
-        "call": 0, "interpreter": 0, "call_settings": 0,
+        "call": 0, "interpreter": 0, "call_settings": 0, "blocked_time": 0,
     }
     return {
         "message": message, "hold": hold, "translation": translation, "held": held,

@@ -22,6 +22,9 @@ Registered from ``CallsConfig.ready()`` (see ``chancery.ledger.checks``). Three 
   interpreter never recorded, made before the event existed, has nothing to compare with).
 - ``call_settings``: a principal's call settings against its last ``calls.settings`` event
   (settings never recorded have nothing to compare with, as for interpreters).
+- ``blocked_time``: a blocked period against its last event, which must be ``calls.blocked``
+  (principal, start, end, label); a row without one was written behind the application, a row
+  gone without ``calls.unblocked`` was deleted behind it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import Any
 
 from chancery.calls.models import (
     SCHEDULABLE_STATES,
+    BlockedTime,
     CallRequest,
     CallSettings,
     CallState,
@@ -459,6 +463,61 @@ def check_settings(subject: Subject) -> Iterator[Finding]:
         )
 
 
+# --------------------------------------------------------------------------- blocked time
+
+
+BLOCKED_FIELDS = ("id", "principal_id", "start", "end", "label")
+
+
+def blocked_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
+    slugs = dict(Principal.objects.values_list("id", "slug"))
+    rows = _ranged(BlockedTime.objects, "id", lo, hi).order_by("id")
+    for values in rows.values(*BLOCKED_FIELDS).iterator():
+        values["slug"] = slugs.get(values["principal_id"])
+        yield values["id"], values
+
+
+_BLOCKED_KINDS = ("calls.blocked", "calls.unblocked")
+
+
+def check_blocked(subject: Subject) -> Iterator[Finding]:
+    name = f"blocked time #{subject.id}"
+    events = []
+    for e in subject.events:
+        if e.kind in _BLOCKED_KINDS:
+            events.append(e)
+        else:
+            yield Finding(f"{name}: {e} is not an event of blocked time", e)
+    if events and events[0].kind != "calls.blocked":
+        yield Finding(f"{name}: {events[0]} comes before the time was blocked", events[0])
+    row = subject.row
+    last = events[-1] if events else None
+    if row is None:
+        if last is not None and last.kind != "calls.unblocked":
+            yield Finding(f"{name}: the row is gone without calls.unblocked (deleted behind "
+                          "the application)", last)
+        return
+    if last is None:
+        yield Finding(f"{name} has no calls.blocked event: written behind the application", None)
+        return
+    if last.kind != "calls.blocked":
+        yield Finding(f"{name}: the row is there but {last} unblocked it", last)
+        return
+    d = last.data
+    wrong = [
+        field
+        for field, same in (
+            ("principal", row["slug"] == d.get("principal")),
+            ("start", subject.close(row["start"], d.get("start"))),
+            ("end", subject.close(row["end"], d.get("end"))),
+            ("label", row["label"] == d.get("label", "")),
+        )
+        if not same
+    ]
+    if wrong:
+        yield Finding(f"{name}: the row's {', '.join(wrong)} differ from {last}", last)
+
+
 def register() -> None:
     attempts = ContactAttempt._meta.db_table
     checks.register(
@@ -475,4 +534,8 @@ def register() -> None:
     checks.register(
         "call_settings", rows=settings_rows, check=check_settings, declared_in=__name__,
         tables={CallSettings._meta.db_table: None},
+    )
+    checks.register(
+        "blocked_time", rows=blocked_rows, check=check_blocked, declared_in=__name__,
+        tables={BlockedTime._meta.db_table: None},
     )

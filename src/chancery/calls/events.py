@@ -99,3 +99,13 @@ def register() -> None:
                     "lateness", "inversions", "placed_bound", "seconds"),
             description="A solve for a principal finished (what it placed and proved).",
             declared_in=__name__)
+    declare("calls.blocked", subject="blocked_time", public=("principal", "start", "end"),
+            private=("label",),
+            description="An officer blocked a period of the principal's time: no call is placed "
+                        "in it (a re-solve moves the calls inside).",
+            declared_in=__name__, label="Time blocked")
+    declare("calls.unblocked", subject="blocked_time", public=("principal", "start", "end"),
+            private=("label",),
+            description="An officer unblocked a period of the principal's time (the row is "
+                        "deleted).",
+            declared_in=__name__, label="Time unblocked")

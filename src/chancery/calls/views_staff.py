@@ -42,12 +42,14 @@ from chancery.calls.lists import (
 from chancery.calls.models import (
     ON_CALENDAR,
     OPEN_CALL_STATES,
+    BlockedTime,
     CallRequest,
     CallState,
     ContactAttempt,
     Interpreter,
     ScheduleRun,
 )
+from chancery.calls.services import blocked as blocked_time
 from chancery.calls.services import interpreters, ranking, requests, scheduling
 from chancery.calls.services.actions import allowed_actions
 from chancery.calls.services.common import OFFICERS, settings_for
@@ -392,6 +394,7 @@ class Block:
     label: str = ""
     kind: str = "call"
     info: dict[str, str] = field(default_factory=dict)
+    blocked_id: int | None = None
 
 
 @dataclass
@@ -513,7 +516,8 @@ def build_calendar(user: Any, principal: Principal, start: dt.date, ndays: int) 
                     blocks.append(Block(col, row, span, kind="off", label="Outside call hours"))
     for bt in blocked:
         for col, row, span in place(bt.start, bt.end):
-            blocks.append(Block(col, row, span, kind="blocked", label=bt.label or "Blocked"))
+            blocks.append(Block(col, row, span, kind="blocked", label=bt.label or "Blocked",
+                                blocked_id=bt.pk))
     for c in calls:
         assert c.start is not None and c.end is not None
         info = time_columns(c)
@@ -559,6 +563,8 @@ def calendar_context(request: HttpRequest, principal: Principal, choices: list[P
         "can_move": _is_officer(user),
         "days_param": ndays,
         "default_input": f"{cal.start:%Y-%m-%d}T{cal.day_start:%H:%M}",
+        "block_start": f"{cal.start:%Y-%m-%d}T00:00",
+        "block_end": f"{cal.start + dt.timedelta(days=1):%Y-%m-%d}T00:00",
         "nav_active": "calls-calendar",
     }
 
@@ -608,6 +614,79 @@ def call_resolve(request: HttpRequest) -> HttpResponseBase:
         principal, None, run=run.pk, start=request.POST.get("cal_start"),
         days=request.POST.get("days"),
     ))
+
+
+def _block_input(post: Any, name: str, zone: str) -> dt.datetime:
+    if not (post.get(name) or "").strip():
+        raise InvalidInput(f"Give the {name} of the blocked time as a date and time in {zone}, "
+                           "like 2020-11-26T00:00.", field=name)
+    return parse_local(post.get(name, ""), zone, field=name)
+
+
+@signed_in
+@require_POST
+def call_block(request: HttpRequest) -> HttpResponseBase:
+    """Block a period of the principal's time (officers): the scheduler places no call in it;
+    the calls on the calendar inside it are named and a re-solve moves them."""
+    try:
+        choices = _principals_for(request.user)
+        principal = _chosen(request, choices)
+    except ChanceryError as exc:
+        return error_page(request, exc)
+    post = request.POST
+    try:
+        if not _is_officer(request.user):
+            raise Forbidden("Only a watch or protocol officer blocks a principal's time.")
+        zone = principal.time_zone
+        start = _block_input(post, "start", zone)
+        end = _block_input(post, "end", zone)
+        row = blocked_time.block_time(principal, by=request.user, start=start, end=end,
+                                      label=post.get("label", ""))
+    except ChanceryError as exc:
+        return _calendar_error(request, principal, exc)
+    inside = blocked_time.calls_inside(principal, row.start, row.end)
+    text = (f"Blocked {zoned(row.start, principal.time_zone)} – "
+            f"{zoned(row.end, principal.time_zone)}" + (f" ({row.label})" if row.label else ""))
+    if inside:
+        fixed = [c.tracking for c in inside if c.fixed]
+        text += (". Calls inside it: " + ", ".join(c.tracking for c in inside)
+                 + "; a re-solve moves them")
+        if fixed:
+            text += f" (fixed by an officer, move by hand: {', '.join(fixed)})"
+    flash.success(request, text + ".")
+    run = scheduling.current_run(principal, active_only=True)
+    return redirect(_calendar_url(principal, None if post.get("cal_start") else row.start,
+                                  start=post.get("cal_start"), days=post.get("days"),
+                                  run=run.pk if run else None))
+
+
+@signed_in
+@require_POST
+def call_unblock(request: HttpRequest, blocked_id: int) -> HttpResponseBase:
+    """Unblock a period (officers); a re-solve is queued when calls wait for a time."""
+    try:
+        choices = _principals_for(request.user)
+        principal = _chosen(request, choices)
+    except ChanceryError as exc:
+        return error_page(request, exc)
+    try:
+        if not _is_officer(request.user):
+            raise Forbidden("Only a watch or protocol officer unblocks a principal's time.")
+        row = BlockedTime.objects.filter(pk=blocked_id, principal=principal).first()
+        if row is None:
+            raise NotFound(f"The {principal.title} has no blocked time #{blocked_id}.",
+                           field="blocked")
+        blocked_time.unblock_time(row, by=request.user)
+    except ChanceryError as exc:
+        return _calendar_error(request, principal, exc)
+    flash.success(request, f"Unblocked {zoned(row.start, principal.time_zone)} – "
+                  f"{zoned(row.end, principal.time_zone)}"
+                  + (f" ({row.label})." if row.label else "."))
+    run = scheduling.current_run(principal, active_only=True)
+    post = request.POST
+    return redirect(_calendar_url(principal, None if post.get("cal_start") else row.start,
+                                  start=post.get("cal_start"), days=post.get("days"),
+                                  run=run.pk if run else None))
 
 
 def run_view(run: ScheduleRun) -> dict[str, Any]:

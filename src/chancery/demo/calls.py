@@ -1,8 +1,8 @@
 """The calls part of the demo: the President-elect's call settings, the interpreters, and the
 call requests of the 24 leaders of November 2020 (``demo/world.py``: ``CALL_SETTINGS``,
-``INTERPRETERS``, ``CALL_REQUESTS``), made through the services users call, at their historical
-times (the loader takes every step of messages and calls in one order of time, so the log's
-times never run backwards).
+``INTERPRETERS``, ``BLOCKED``: Thanksgiving, ``CALL_REQUESTS``), made through the services users
+call, at their historical times (the loader takes every step of messages and calls in one order
+of time, so the log's times never run backwards).
 
 The President-elect's support policy gates calls until ascertainment (23 November 2020, 18:00
 ET; the demo's clock starts that morning): at load the requests are recorded, counted and
@@ -27,7 +27,7 @@ from chancery import clock
 from chancery.accounts.models import Role
 from chancery.calls.demo_tiers import DEMO_POLICY
 from chancery.calls.models import CallRequest, CallState, ScheduleRun
-from chancery.calls.services import interpreters, ranking, requests, scheduling
+from chancery.calls.services import blocked, interpreters, ranking, requests, scheduling
 from chancery.demo import world
 from chancery.directory.models import Office, Principal
 from chancery.errors import ChanceryError
@@ -75,7 +75,8 @@ def call_steps(
 def _setup_steps(
     principal: Principal, officer: User, hashed: dict[str, str]
 ) -> Iterator[dt.datetime]:
-    """The call settings, then the roster (one interpreter a minute)."""
+    """The call settings, then the roster (one interpreter a minute), then the blocked time
+    (Thanksgiving)."""
     s = world.CALL_SETTINGS
     at = _at(s["saved_at"])
     yield at
@@ -99,6 +100,14 @@ def _setup_steps(
         # service leaves a new login without a usable password.
         interp.user.password = hashed[i["username"]]
         interp.user.save(update_fields=["password"])
+    for n, b in enumerate(world.BLOCKED, start=len(world.INTERPRETERS) + 1):
+        moment = at + dt.timedelta(minutes=n)
+        yield moment
+        with _travel(moment):
+            blocked.block_time(
+                Principal.objects.get(slug=b["principal"]), by=officer,
+                start=_at(b["start"]), end=_at(b["end"]), label=b["label"],
+            )
 
 
 def _request_steps(

@@ -209,6 +209,13 @@ class CallSettingsData(TypedDict):
     saved_at: str
 
 
+class BlockedData(TypedDict):
+    principal: str  # PRINCIPALS slug
+    start: str  # ISO datetime with offset, in the principal's zone
+    end: str
+    label: str
+
+
 # --------------------------------------------------------------------------- the clock
 
 #: The demo clock starts the morning of 23 November 2020, before ascertainment.
@@ -2242,6 +2249,13 @@ CALL_SETTINGS: CallSettingsData = {
     ),
     "saved_at": CALLS_SETUP_AT,
 }
+
+#: Time the President-elect takes no calls, blocked by the protocol officer after the settings
+#: (``demo/calls.py``), before any request: the scheduler places nothing in it.
+BLOCKED: list[BlockedData] = [
+    {"principal": PE, "start": "2020-11-26T00:00:00-05:00", "end": "2020-11-27T00:00:00-05:00",
+     "label": "Thanksgiving Day"},
+]
 
 #: Interpreters on the roster (fictional people). Most work from Washington (US Eastern); the
 #: German and the Italian interpreters from Europe, in their own zone.
