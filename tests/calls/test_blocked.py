@@ -265,3 +265,38 @@ def test_the_calendar_form_is_for_officers_only(
     assert response.status_code in (403, 404)
     assert list(BlockedTime.objects.values_list("pk", flat=True)) == [row.pk]
     assert _kinds(row) == ["calls.blocked"]
+
+
+# --------------------------------------------------------------------------- the demo
+
+
+@pytest.mark.slow
+def test_the_demo_blocks_thanksgiving_and_its_solve_places_nothing_on_it(db: Any) -> None:
+    from chancery.demo import calls as demo_calls
+    from chancery.demo import world as demo_world
+    from chancery.demo.loader import load_world
+    from chancery.directory.models import Principal
+    from chancery.directory.services import set_principal_status
+
+    def travel(moment: dt.datetime) -> Any:
+        return clock.travel(moment - clock.now())
+
+    with travel(dt.datetime.fromisoformat(demo_world.DEMO_NOW)):
+        load_world()
+    pe = Principal.objects.get(slug=demo_world.PE)
+    row = BlockedTime.objects.get(principal=pe)
+    day = dt.date(2020, 11, 26)
+    assert (row.start, row.end, row.label) == (
+        _at(day, 0), _at(day + dt.timedelta(days=1), 0), "Thanksgiving Day")
+    (event,) = history("blocked_time", row.pk)
+    assert event.kind == "calls.blocked" and event.actor.username == demo_calls.OFFICER
+    first = CallRequest.objects.order_by("received_at").first()
+    assert first is not None and event.at < first.received_at  # before the requests
+    ascertained = dt.datetime.fromisoformat(demo_world.ASCERTAINMENT["at"])
+    with travel(ascertained + dt.timedelta(minutes=5)):
+        set_principal_status(pe, by=User.objects.get(username="admin"), status="ascertained")
+        assert demo_calls.schedule_released(time_limit=3) == 24
+        assert scheduling.run_pending() == 1
+    placed = CallRequest.objects.filter(state=CallState.SCHEDULED)
+    assert placed.count() >= 20
+    assert not placed.filter(start__lt=row.end, end__gt=row.start).exists()
