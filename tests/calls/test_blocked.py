@@ -6,6 +6,7 @@ with SQL behind the application's back is a finding of ``chancery verify``."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -300,3 +301,28 @@ def test_the_demo_blocks_thanksgiving_and_its_solve_places_nothing_on_it(db: Any
     placed = CallRequest.objects.filter(state=CallState.SCHEDULED)
     assert placed.count() >= 20
     assert not placed.filter(start__lt=row.end, end__gt=row.start).exists()
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_an_officer_blocks_and_unblocks_in_the_browser(
+    live_server: Any, transactional_db: None, page: Any, people: dict[str, User]
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.live import login
+
+    day = _day(3)
+    login(page, live_server.url, "officer.one")
+    page.goto(f"{live_server.url}/calls/calendar/?principal=president-elect&start={day}&days=1")
+    page.fill("#block-start", f"{day}T09:00")
+    page.fill("#block-end", f"{day}T12:00")
+    page.fill("#block-label", "Transition briefing")
+    page.get_by_role("button", name="Block time").click()
+    expect(page.locator("#calendar .cal-blocked")).to_contain_text("Transition briefing")
+    assert BlockedTime.objects.get().label == "Transition briefing"
+    if os.environ.get("CHANCERY_SCREENSHOTS_BT"):
+        page.screenshot(path="/tmp/bt-calendar.png", full_page=True)
+    page.get_by_role("button", name="Unblock Transition briefing").click()
+    expect(page.locator("#calendar .cal-blocked")).to_have_count(0)
+    assert not BlockedTime.objects.exists()
