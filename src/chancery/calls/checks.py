@@ -85,18 +85,24 @@ def _ranged(qs: Any, key: str, lo: int | None, hi: int | None) -> Any:
 
 def call_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
     """Call requests by id, each a dict of its columns with ``slug`` (its principal's) and
-    ``attempts`` (its contact attempts' columns, by id)."""
+    ``attempts`` (its contact attempts' columns, by id).
+
+    Plain querysets, never ``.iterator()``: verify reads these beside the events it streams
+    through ``ledger.checks.stream`` (a psycopg named cursor in a transaction); a Django
+    server-side cursor opened among them failed under verify's forked processes on PostgreSQL
+    ("the last operation didn't produce records (command status: DECLARE CURSOR)"). The calls'
+    rows are few; the messages' use ``ledger.checks.stream`` themselves."""
     slugs = dict(Principal.objects.values_list("id", "slug"))
     attempts = {
         key: list(group)
         for key, group in itertools.groupby(
             _ranged(ContactAttempt.objects, "call_id", lo, hi)
-            .order_by("call_id", "id").values(*ATTEMPT_FIELDS).iterator(),
+            .order_by("call_id", "id").values(*ATTEMPT_FIELDS),
             lambda a: a["call_id"],
         )
     }
     calls = _ranged(CallRequest.objects, "id", lo, hi).order_by("id").values(*CALL_FIELDS)
-    for values in calls.iterator():
+    for values in calls:
         values["slug"] = slugs.get(values["principal_id"])
         values["attempts"] = attempts.get(values["id"], [])
         yield values["id"], values
@@ -371,7 +377,7 @@ INTERPRETER_FIELDS = (
 
 def interpreter_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
     rows = _ranged(Interpreter.objects, "id", lo, hi).order_by("id")
-    for values in rows.values(*INTERPRETER_FIELDS).iterator():
+    for values in rows.values(*INTERPRETER_FIELDS):
         yield values["id"], values
 
 
@@ -422,7 +428,7 @@ SETTINGS_FIELDS = (
 def settings_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
     slugs = dict(Principal.objects.values_list("id", "slug"))
     rows = _ranged(CallSettings.objects, "id", lo, hi).order_by("id")
-    for values in rows.values(*SETTINGS_FIELDS).iterator():
+    for values in rows.values(*SETTINGS_FIELDS):
         values["slug"] = slugs.get(values["principal_id"])
         yield values["id"], values
 
@@ -472,7 +478,7 @@ BLOCKED_FIELDS = ("id", "principal_id", "start", "end", "label")
 def blocked_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
     slugs = dict(Principal.objects.values_list("id", "slug"))
     rows = _ranged(BlockedTime.objects, "id", lo, hi).order_by("id")
-    for values in rows.values(*BLOCKED_FIELDS).iterator():
+    for values in rows.values(*BLOCKED_FIELDS):
         values["slug"] = slugs.get(values["principal_id"])
         yield values["id"], values
 
