@@ -246,6 +246,8 @@ def test_an_officer_blocks_and_unblocks_on_the_calendar(
     assert response.status_code == 302
     assert not BlockedTime.objects.exists()
     assert _kinds(row.pk) == ["calls.blocked", "calls.unblocked"]
+    response = page.post(f"/calls/calendar/unblock/{row.pk}/", {"principal": "president-elect"})
+    assert response.status_code == 404 and "no blocked time" in body_of(response)
 
 
 @pytest.mark.parametrize("who", ["staffer", "liaison_ca"])

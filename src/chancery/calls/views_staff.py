@@ -42,7 +42,6 @@ from chancery.calls.lists import (
 from chancery.calls.models import (
     ON_CALENDAR,
     OPEN_CALL_STATES,
-    BlockedTime,
     CallRequest,
     CallState,
     ContactAttempt,
@@ -672,10 +671,7 @@ def call_unblock(request: HttpRequest, blocked_id: int) -> HttpResponseBase:
     try:
         if not _is_officer(request.user):
             raise Forbidden("Only a watch or protocol officer unblocks a principal's time.")
-        row = BlockedTime.objects.filter(pk=blocked_id, principal=principal).first()
-        if row is None:
-            raise NotFound(f"The {principal.title} has no blocked time #{blocked_id}.",
-                           field="blocked")
+        row = blocked_time.blocked_period(principal, blocked_id)
         blocked_time.unblock_time(row, by=request.user)
     except ChanceryError as exc:
         return _calendar_error(request, principal, exc)

@@ -23,7 +23,7 @@ from chancery.calls.models import ON_CALENDAR, BlockedTime, CallRequest, CallSta
 from chancery.calls.services import scheduling
 from chancery.calls.services.common import OFFICERS, iso
 from chancery.directory.models import Principal
-from chancery.errors import InvalidInput
+from chancery.errors import InvalidInput, NotFound
 from chancery.ledger.services import record_event
 
 GRID = 5
@@ -82,6 +82,15 @@ def _check(principal: Principal, start: Any, end: Any, label: Any) -> tuple[dt.d
         raise InvalidInput(f"label is at most {MAX_LABEL} characters (not {len(label)}).",
                            field="label")
     return start, end, label
+
+
+def blocked_period(principal: Principal, pk: int) -> BlockedTime:
+    """The principal's blocked period ``pk`` (404 naming it otherwise). The caller has chosen
+    ``principal`` among those the user follows (``access_staff.followed_principals``)."""
+    row = BlockedTime.objects.filter(pk=pk, principal=principal).first()
+    if row is None:
+        raise NotFound(f"The {principal.title} has no blocked time #{pk}.", field="blocked")
+    return row
 
 
 def calls_inside(principal: Principal, start: dt.datetime, end: dt.datetime
