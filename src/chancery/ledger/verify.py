@@ -625,7 +625,26 @@ def _run(tasks: list[tuple[Callable[..., Any], tuple[Any, ...]]], n: int) -> lis
         return pool.starmap(_call, tasks, chunksize=1)
 
 
+_forked_pid: int | None = None
+
+
 def _call(fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """Run one task in a pool process (forked: only ever called there)."""
+    global _forked_pid
+    if _forked_pid != os.getpid():
+        # A forked process can hold database connections it inherited (another thread's, seen
+        # through the copied thread-local storage: after a test's live server, for one): using
+        # or closing one shares a socket with the parent or a sibling ("server closed the
+        # connection unexpectedly", "DECLARE CURSOR" answers to another's query). Forget them,
+        # unclosed, so the process opens its own.
+        _forked_pid = os.getpid()
+        for conn in connections.all(initialized_only=True):
+            conn.connection = None
+            conn.in_atomic_block = False
+            conn.savepoint_ids = []
+            conn.needs_rollback = False
+            conn.closed_in_transaction = False
+            conn.run_on_commit = []
     try:
         return fn(*args)
     finally:
