@@ -87,11 +87,9 @@ def call_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, A
     """Call requests by id, each a dict of its columns with ``slug`` (its principal's) and
     ``attempts`` (its contact attempts' columns, by id).
 
-    Plain querysets, never ``.iterator()``: verify reads these beside the events it streams
-    through ``ledger.checks.stream`` (a psycopg named cursor in a transaction); a Django
-    server-side cursor opened among them failed under verify's forked processes on PostgreSQL
-    ("the last operation didn't produce records (command status: DECLARE CURSOR)"). The calls'
-    rows are few; the messages' use ``ledger.checks.stream`` themselves."""
+    Plain querysets, not ``.iterator()``: verify reads these beside the events it streams
+    through ``ledger.checks.stream`` (a psycopg named cursor in a transaction), and the calls'
+    rows are few (the messages' use ``ledger.checks.stream`` themselves)."""
     slugs = dict(Principal.objects.values_list("id", "slug"))
     attempts = {
         key: list(group)
