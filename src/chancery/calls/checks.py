@@ -373,31 +373,53 @@ INTERPRETER_FIELDS = (
 )
 
 
-def interpreter_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
-    rows = _ranged(Interpreter.objects, "id", lo, hi).order_by("id")
-    for values in rows.values(*INTERPRETER_FIELDS):
+def _rows(model: Any, fields: tuple[str, ...], lo: int | None, hi: int | None,
+          *, slug: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+    """A registered subject's rows by id, each a dict of ``fields`` (with its principal's
+    ``slug`` when asked: what the events name)."""
+    slugs = dict(Principal.objects.values_list("id", "slug")) if slug else {}
+    for values in _ranged(model.objects, "id", lo, hi).order_by("id").values(*fields):
+        if slug:
+            values["slug"] = slugs.get(values["principal_id"])
         yield values["id"], values
 
 
-def check_interpreter(subject: Subject) -> Iterator[Finding]:
+def interpreter_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
+    return _rows(Interpreter, INTERPRETER_FIELDS, lo, hi)
+
+
+def _against_last(subject: Subject, name: str, kind: str,
+                  compare: Any) -> Iterator[Finding]:
+    """A row whose whole state each ``kind`` event records: every event of the subject is of
+    that kind, a deleted row is a finding, and the row agrees with the last event
+    (``compare(row, data)``: the names of what differs). A row never recorded (made before
+    its event existed) has nothing to compare with."""
     events = []
     for e in subject.events:
-        if e.kind == "interpreter.enrolled":
+        if e.kind == kind:
             events.append(e)
         else:
-            yield Finding(f"interpreter #{subject.id}: {e} is not an interpreter's event", e)
+            yield Finding(f"{name} #{subject.id}: {e} is not an event of {name}", e)
     if subject.row is None:
         if subject.events:
-            yield Finding(f"interpreter #{subject.id}: its row is gone (deleted)",
-                          subject.events[-1])
+            yield Finding(f"{name} #{subject.id}: its row is gone (deleted)", subject.events[-1])
         return
     if not events:
         return
-    row, last = subject.row, events[-1]
-    d = last.data
-    wrong = [
-        name
-        for name, same in (
+    last = events[-1]
+    if wrong := compare(subject.row, last.data):
+        yield Finding(
+            f"{name} #{subject.id}: the row's {', '.join(wrong)} differ from {last}", last
+        )
+
+
+def _differ(pairs: tuple[tuple[str, bool], ...]) -> list[str]:
+    return [name for name, same in pairs if not same]
+
+
+def check_interpreter(subject: Subject) -> Iterator[Finding]:
+    def compare(row: dict[str, Any], d: dict[str, Any]) -> list[str]:
+        return _differ((
             ("interpreter", d.get("interpreter") == subject.id),
             ("name", row["name"] == d.get("name")),
             ("languages", list(row["languages"] or []) == list(d.get("languages") or [])),
@@ -406,12 +428,9 @@ def check_interpreter(subject: Subject) -> Iterator[Finding]:
             ("day end", row["day_end"] == _time(d.get("day_end"))),
             ("daily cap", row["daily_cap"] == d.get("daily_cap")),
             ("active", row["active"] == d.get("active")),
-        )
-        if not same
-    ]
-    if wrong:
-        yield Finding(f"interpreter #{subject.id}: the row's {', '.join(wrong)} differ from {last}",
-                      last)
+        ))
+
+    return _against_last(subject, "interpreter", "interpreter.enrolled", compare)
 
 
 # --------------------------------------------------------------------------- call settings
@@ -424,32 +443,12 @@ SETTINGS_FIELDS = (
 
 
 def settings_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
-    slugs = dict(Principal.objects.values_list("id", "slug"))
-    rows = _ranged(CallSettings.objects, "id", lo, hi).order_by("id")
-    for values in rows.values(*SETTINGS_FIELDS):
-        values["slug"] = slugs.get(values["principal_id"])
-        yield values["id"], values
+    return _rows(CallSettings, SETTINGS_FIELDS, lo, hi, slug=True)
 
 
 def check_settings(subject: Subject) -> Iterator[Finding]:
-    events = []
-    for e in subject.events:
-        if e.kind == "calls.settings":
-            events.append(e)
-        else:
-            yield Finding(f"call settings #{subject.id}: {e} is not an event of call settings", e)
-    if subject.row is None:
-        if subject.events:
-            yield Finding(f"call settings #{subject.id}: the row is gone (deleted)",
-                          subject.events[-1])
-        return
-    if not events:  # settings never recorded (made before the event existed)
-        return
-    row, last = subject.row, events[-1]
-    d = last.data
-    wrong = [
-        name
-        for name, same in (
+    def compare(row: dict[str, Any], d: dict[str, Any]) -> list[str]:
+        return _differ((
             ("principal", row["slug"] == d.get("principal")),
             ("policy", row["policy"] == d.get("policy")),
             ("day start", row["day_start"] == _time(d.get("day_start"))),
@@ -458,13 +457,9 @@ def check_settings(subject: Subject) -> Iterator[Finding]:
             ("buffer", row["buffer_minutes"] == d.get("buffer_minutes")),
             ("note-takers", row["note_takers"] == d.get("note_takers")),
             ("dial-in", row["dial_in"] == d.get("dial_in", "")),
-        )
-        if not same
-    ]
-    if wrong:
-        yield Finding(
-            f"call settings #{subject.id}: the row's {', '.join(wrong)} differ from {last}", last
-        )
+        ))
+
+    return _against_last(subject, "call settings", "calls.settings", compare)
 
 
 # --------------------------------------------------------------------------- blocked time
@@ -474,11 +469,7 @@ BLOCKED_FIELDS = ("id", "principal_id", "start", "end", "label")
 
 
 def blocked_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
-    slugs = dict(Principal.objects.values_list("id", "slug"))
-    rows = _ranged(BlockedTime.objects, "id", lo, hi).order_by("id")
-    for values in rows.values(*BLOCKED_FIELDS):
-        values["slug"] = slugs.get(values["principal_id"])
-        yield values["id"], values
+    return _rows(BlockedTime, BLOCKED_FIELDS, lo, hi, slug=True)
 
 
 _BLOCKED_KINDS = ("calls.blocked", "calls.unblocked")
