@@ -54,6 +54,29 @@ def _stamp_time(head: LogHead) -> int:
     return note.cosignature_timestamp(head.stamp)
 
 
+
+def _freeze(proc: subprocess.Popen[str]) -> None:
+    """SIGSTOP the worker at a moment it holds no write lock: on SQLite a worker frozen in
+    the middle of a tick's transaction would keep the database locked for the test itself.
+    Frozen, then checked with an immediate write transaction; thawed for a moment and frozen
+    again while another process holds the lock."""
+    from django.db import connection
+
+    for _ in range(50):
+        proc.send_signal(signal.SIGSTOP)
+        time.sleep(0.3)
+        if connection.vendor != "sqlite":
+            return
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("BEGIN IMMEDIATE")
+                cursor.execute("ROLLBACK")
+            return
+        except Exception:  # noqa: BLE001 - locked by the frozen worker: let it finish
+            proc.send_signal(signal.SIGCONT)
+            time.sleep(0.2)
+    raise AssertionError("the worker kept the database locked")
+
 def _wait(what: str, ready: Any, timeout: float = 15) -> None:
     deadline = time.monotonic() + timeout
     while not ready():
@@ -426,8 +449,7 @@ def test_a_frozen_worker_is_seen_by_the_monitor_and_on_the_receipt(
         assert alive.returncode == 0, alive.stdout + alive.stderr
         assert "signed timestamp" in alive.stdout
 
-        proc.send_signal(signal.SIGSTOP)
-        time.sleep(0.3)  # a tick already under way commits
+        _freeze(proc)
         message = submit("Congratulations.")  # the worker is frozen: it stays pending
         frozen = _head().stamp
         _wait("the stamp to age past 2 s", lambda: time.time() - _stamp_time(_head()) > 2.5, 10)
