@@ -272,12 +272,20 @@ from chancery.calls.api_interpreters import router as interpreters_router  # noq
 from chancery.calls.api_schedule import router as schedule_router  # noqa: E402
 from chancery.correspondence.api import router as correspondence_router  # noqa: E402
 from chancery.directory.api import router as directory_router  # noqa: E402
+from chancery.records.api_readouts import router as readouts_router  # noqa: E402
+from chancery.records.api_replies import router as replies_router  # noqa: E402
+from chancery.records.api_search import router as search_router  # noqa: E402
+from chancery.records.api_telcons import router as telcons_router  # noqa: E402
 
 api.add_router("/", correspondence_router)
 api.add_router("/", directory_router)
 api.add_router("/", calls_router)
 api.add_router("/", schedule_router)
 api.add_router("/", interpreters_router)
+api.add_router("/", telcons_router)
+api.add_router("/", readouts_router)
+api.add_router("/", replies_router)
+api.add_router("/", search_router)
 
 # Last: any other path under /api/v1/ is a JSON 404 that points to the documentation, not
 # Django's HTML page (and not a redirect that would drop a POST body).

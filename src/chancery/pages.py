@@ -71,3 +71,26 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     ):
         return nxt
     return fallback
+
+
+Panel = Callable[[HttpRequest, Any], str]
+"""A panel another app adds to a page it does not own: given the request and the page's subject
+(a message), the panel's HTML (already rendered and escaped), or "" to show nothing."""
+
+_PANELS: dict[str, list[tuple[int, Panel]]] = {}
+
+
+def register_panel(place: str, panel: Panel, *, order: int = 100) -> None:
+    """Add ``panel`` to every page that shows the panels of ``place`` (``"message"``: a message's
+    staff page; ``"portal_message"``: a message's page in the liaison portal). This is how an app
+    further down the layering (records) shows its part on a page of an app it may import but
+    that may not import it (correspondence). Registering the same panel again is harmless."""
+    entries = _PANELS.setdefault(place, [])
+    if all(p is not panel for _, p in entries):
+        entries.append((order, panel))
+        entries.sort(key=lambda e: e[0])
+
+
+def panels(place: str, request: HttpRequest, subject: Any) -> list[str]:
+    """The HTML of the panels registered for ``place``, in order, empty ones left out."""
+    return [html for _, panel in _PANELS.get(place, []) if (html := panel(request, subject))]

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "chancery.ledger",
     "chancery.correspondence",
     "chancery.calls",
+    "chancery.records",
     "chancery.web",
     "chancery.demo",
     "django_filters",

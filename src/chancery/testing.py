@@ -125,6 +125,7 @@ def build_people(world: dict[str, Any]) -> dict[str, User]:
         "staffer": make_user("staffer.pe", Role.PRINCIPAL_OFFICE, principal=world["pe"]),
         "staffer_vp": make_user("staffer.vpe", Role.PRINCIPAL_OFFICE, principal=world["vpe"]),
         "auditor": make_user("auditor", Role.AUDITOR),
+        "records": make_user("records.officer", Role.RECORDS_OFFICER),
         "admin": admin,
     }
 

@@ -17,6 +17,7 @@ class Role(models.TextChoices):
     PRINCIPAL_OFFICE = "principal_office", "Principal's office"
     LIAISON = "liaison", "Foreign liaison"
     AUDITOR = "auditor", "Auditor"
+    RECORDS_OFFICER = "records_officer", "Records officer"
     ADMIN = "admin", "Administrator"
 
 

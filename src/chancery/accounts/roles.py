@@ -8,8 +8,8 @@ from chancery.accounts.models import Role
 from chancery.errors import Forbidden
 
 OFFICER_ROLES = {Role.WATCH_OFFICER, Role.PROTOCOL_OFFICER}
-STAFF_ROLES = OFFICER_ROLES | {Role.TRANSLATOR, Role.AUDITOR, Role.ADMIN}
-ALL_SEEING = OFFICER_ROLES | {Role.ADMIN, Role.AUDITOR}
+STAFF_ROLES = OFFICER_ROLES | {Role.TRANSLATOR, Role.AUDITOR, Role.RECORDS_OFFICER, Role.ADMIN}
+ALL_SEEING = OFFICER_ROLES | {Role.ADMIN, Role.AUDITOR, Role.RECORDS_OFFICER}
 """The operations center's roles: they see that every subject exists (not all of them may act)."""
 
 

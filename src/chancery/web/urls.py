@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("chancery.correspondence.urls")),
     path("", include("chancery.directory.urls")),
     path("", include("chancery.calls.urls")),
+    path("", include("chancery.records.urls")),
 ]

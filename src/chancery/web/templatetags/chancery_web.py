@@ -204,3 +204,16 @@ def when(moment: dt.datetime | None) -> str:
 @register.filter
 def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+@register.simple_tag(takes_context=True)
+def subject_panels(context: Any, place: str, subject: Any) -> str:
+    """The panels other apps add to this page (``chancery.pages.register_panel``)."""
+    from django.utils.safestring import mark_safe
+
+    from chancery.pages import panels
+
+    request = context.get("request")
+    if request is None:
+        return ""
+    return mark_safe("".join(panels(place, request, subject)))  # noqa: S308 (rendered templates)

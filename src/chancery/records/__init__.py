@@ -1,0 +1,1 @@
+"""Records (issue 11): telcons and memcons, read-outs, replies, search, archival export."""

@@ -1,0 +1,5 @@
+"""The API of replies (being written)."""
+
+from ninja import Router
+
+router = Router(tags=["records"])

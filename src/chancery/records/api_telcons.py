@@ -1,0 +1,5 @@
+"""The API of telcons (being written)."""
+
+from ninja import Router
+
+router = Router(tags=["records"])

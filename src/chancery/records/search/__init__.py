@@ -1,0 +1,1 @@
+"""Full-text search over messages, translations, telcons, read-outs and replies (being written)."""

@@ -1,0 +1,1 @@
+"""The business rules of records, one module per part (telcons, readouts, replies)."""

@@ -1,0 +1,1 @@
+"""Telcons (being written)."""
