@@ -605,6 +605,127 @@ def calls_schedule(data_dir: str | None, slug: str | None, days: int, time_limit
     sys.exit(1 if failed else 0)
 
 
+@main.group("records")
+def records_group() -> None:
+    """Records: the archival export of a period as a BagIt bag, its check, the search index."""
+
+
+def _records_progress(console: Any) -> Any:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        console=console, transient=True,
+    )
+
+
+@records_group.command("export")
+@data_dir_option
+@click.option("--from", "date_from", required=True, help="First day, YYYY-MM-DD (included).")
+@click.option("--to", "date_to", required=True, help="Last day, YYYY-MM-DD (included).")
+@click.option("--as", "username", required=True, help="A records officer or an admin.")
+@click.argument("out", type=click.Path())
+def records_export(
+    data_dir: str | None, date_from: str, date_to: str, username: str, out: str
+) -> None:
+    """Write the records of a period (messages and call requests received, telcons, read-outs
+    and replies created, days in the installation's zone) as a BagIt bag in OUT, a new or
+    empty folder, with the log's checkpoint and an inclusion proof for every event. Every
+    record exported is recorded as read by --as (via export)."""
+    _setup(data_dir)
+    from django.contrib.auth.models import User
+    from rich.console import Console
+
+    from chancery.errors import ChanceryError, InvalidInput
+    from chancery.records.export import export_bag, parse_day
+
+    try:
+        first, last = parse_day(date_from, "--from"), parse_day(date_to, "--to")
+    except InvalidInput as exc:
+        _usage_error(exc.message)
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise click.ClickException(f"No user {username!r}: give a records officer or an admin.")
+    console = Console(stderr=True)
+    try:
+        with _records_progress(console) as bar:
+            task = bar.add_task("reading records", total=None)
+
+            def show(stage: str, done: int, total: int) -> None:
+                bar.update(task, description=f"{stage} records", completed=done, total=total)
+
+            report = export_bag(first, last, Path(out), by=user, progress=show)
+    except InvalidInput as exc:
+        _usage_error(exc.message)
+    except ChanceryError as exc:
+        raise click.ClickException(exc.message) from None
+    parts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
+    click.echo(
+        f"{report.records} records ({parts}), {report.events} events, written to {report.out}; "
+        f"proofs against {report.log_origin} at size {report.log_size}"
+        + (f" ({report.integrated} pending events integrated first)" if report.integrated
+           else "")
+    )
+    if not report.records:
+        click.echo(
+            f"0 records in {first}..{last}: the bag holds only the log's checkpoint and key."
+        )
+
+
+@records_group.command("verify-export")
+@click.argument("path", type=click.Path(exists=True, file_okay=False))
+@click.option("--key", "vkey", default=None,
+              help="The log's verifier key the archive was given (default: the bag's log/key).")
+@data_dir_option
+def records_verify_export(path: str, vkey: str | None, data_dir: str | None) -> None:
+    """Check a bag written by `chancery records export`: its checksums, the checkpoint's
+    signature, every event's leaf and inclusion proof, every record against its events."""
+    _setup(data_dir)
+    from chancery.records.export import verify_bag
+
+    report = verify_bag(Path(path), key=vkey)
+    parts = ", ".join(f"{n} {kind}" for kind, n in report.counts.items())
+    click.echo(
+        f"{path}: {report.records} records ({parts}), {report.events} events; checkpoint "
+        f"{report.log_origin or '?'} at size {report.log_size} with "
+        f"{'the key given' if report.key_given else 'the bag key'} {report.key}"
+    )
+    if report.ok:
+        click.echo("OK: checksums, checkpoint, leaves, inclusion proofs and records agree.")
+        return
+    click.echo(f"FAILED: {len(report.problems)} problem(s)", err=True)
+    for problem in report.problems[:100]:
+        click.echo(f"  - {problem}", err=True)
+    if len(report.problems) > 100:
+        click.echo(f"  ... and {len(report.problems) - 100} more", err=True)
+    sys.exit(1)
+
+
+@records_group.command("reindex")
+@data_dir_option
+def records_reindex(data_dir: str | None) -> None:
+    """Rebuild the records search index from the rows (messages, translations, telcons,
+    read-outs, replies)."""
+    _setup(data_dir)
+    from rich.console import Console
+
+    from chancery.records.search import index
+
+    console = Console(stderr=True)
+    with _records_progress(console) as bar:
+        task = bar.add_task("indexing", total=None)
+
+        def show(*args: Any) -> None:
+            numbers = [a for a in args if isinstance(a, int)]
+            if len(numbers) >= 2:
+                bar.update(task, completed=numbers[0], total=numbers[1])
+            elif numbers:
+                bar.update(task, completed=numbers[0])
+
+        count = index.rebuild(progress=show)  # type: ignore[attr-defined,unused-ignore]
+    click.echo(f"indexed {count} documents")
+
+
 def _register_log_commands() -> None:
     # The monitor needs no Django and no database: it is the part of Chancery that a foreign
     # ministry or a journalist runs against someone else's log. The witness module imports no
