@@ -72,7 +72,7 @@ def may_act(user: Any, call: CallRequest) -> bool:
     return own_office(user, call)
 
 
-def _require_act(user: Any, call: CallRequest, action: str) -> None:
+def require_act(user: Any, call: CallRequest, action: str) -> None:
     if may_act(user, call):
         return
     refusal = role_refusal(user, *OFFICERS, Role.RECORDS_OFFICER, action=action)
@@ -176,7 +176,7 @@ def draft_readout(call: CallRequest, *, by: Any, title: str, body: str,
                   correction_note: str = "") -> ReadoutVersion:
     """Draft the call's read-out: its first version (creating the read-out and its slug), or a
     new version. After a publication the new version is a correction and needs a note."""
-    _require_act(by, call, "draft read-outs")
+    require_act(by, call, "draft read-outs")
     title, body, note = _clean(title, body, correction_note)
     for attempt in range(3):
         try:
@@ -284,7 +284,7 @@ def clear_readout(readout: Readout, *, by: Any, version: int) -> ReadoutVersion:
 def set_embargo(readout: Readout, *, by: Any, until: dt.datetime | None,
                 note: str = "") -> Readout:
     """Not published before ``until`` (the counterpart's embargo); None lifts it."""
-    _require_act(by, readout.call, "set a read-out's embargo")
+    require_act(by, readout.call, "set a read-out's embargo")
     if until is not None and (not isinstance(until, dt.datetime) or until.tzinfo is None):
         raise InvalidInput("until must be a date and time with its time zone.", field="until")
     note = clean_text(note, field="note", max_len=MAX_EMBARGO_NOTE, required=False).strip()
@@ -303,7 +303,7 @@ _HTTPS = URLValidator(schemes=["https"])
 
 def link_counterpart(readout: Readout, *, by: Any, url: str) -> Readout:
     """Link the counterpart's own read-out (an https URL; empty removes the link)."""
-    _require_act(by, readout.call, "link read-outs")
+    require_act(by, readout.call, "link read-outs")
     url = clean_text(url, field="url", max_len=MAX_URL, required=False).strip()
     if url:
         try:
@@ -371,7 +371,7 @@ def may_publish(user: Any, readout: Readout) -> bool:
 def publish_readout(readout: Readout, *, by: Any) -> ReadoutVersion:
     """Publish the latest version now, if the rule allows it (409 with its words otherwise)."""
     if by is not None:
-        _require_act(by, readout.call, "publish read-outs")
+        require_act(by, readout.call, "publish read-outs")
     with transaction.atomic():
         published = _publish_locked(readout, by)
     if isinstance(published, str):
