@@ -715,14 +715,10 @@ def records_reindex(data_dir: str | None) -> None:
     with _records_progress(console) as bar:
         task = bar.add_task("indexing", total=None)
 
-        def show(*args: Any) -> None:
-            numbers = [a for a in args if isinstance(a, int)]
-            if len(numbers) >= 2:
-                bar.update(task, completed=numbers[0], total=numbers[1])
-            elif numbers:
-                bar.update(task, completed=numbers[0])
+        def show(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
 
-        count = index.rebuild(progress=show)  # type: ignore[attr-defined,unused-ignore]
+        count = index.rebuild(progress=show)
     click.echo(f"indexed {count} documents")
 
 

@@ -24,6 +24,7 @@ from chancery.ledger.sequencer import ensure_head, integrate_all
 from chancery.ledger.services import record_event
 from chancery.records.export import export_bag, verify_bag
 from chancery.records.models import Telcon, TelconVersion
+from chancery.records.services import readouts
 
 
 def _today() -> dt.date:
@@ -86,8 +87,12 @@ def period(
         by=people["liaison_ca"],
     )
     telcon = _telcon(completed_call, people["records"])
+    version = readouts.draft_readout(completed_call, by=people["officer"], title="Read-out",
+                                     body="The President-elect spoke with President Macron.")
+    readouts.clear_readout(version.readout, by=people["staffer"], version=1)
+    readouts.publish_readout(version.readout, by=people["staffer"])
     return {"messages": [first, second], "call": completed_call, "requested": requested,
-            "telcon": telcon}
+            "telcon": telcon, "readout": version.readout}
 
 
 def _export(tmp_path: Path, people: dict[str, Any], name: str = "bag") -> Path:
@@ -105,9 +110,9 @@ def test_export_then_verify_passes_and_every_export_is_a_read(
     out = tmp_path / "bag"
     report = export_bag(day, day, out, by=people["records"],
                         progress=lambda s, d, t: seen.append((s, d, t)))
-    assert report.counts == {"messages": 2, "calls": 2, "telcons": 1, "readouts": 0,
+    assert report.counts == {"messages": 2, "calls": 2, "telcons": 1, "readouts": 1,
                              "replies": 0}
-    assert seen[-1] == ("proving", 5, 5)
+    assert seen[-1] == ("proving", 6, 6)
     # The log was integrated first: every event of these records is in the bag's checkpoint.
     assert report.integrated > 0
     head = ensure_head()
@@ -116,12 +121,12 @@ def test_export_then_verify_passes_and_every_export_is_a_read(
         Event.objects.filter(subject_type=t, subject_id=o.pk).count()
         for t, o in [("message", period["messages"][0]), ("message", period["messages"][1]),
                      ("call", period["call"]), ("call", period["requested"]),
-                     ("telcon", period["telcon"])]
+                     ("telcon", period["telcon"]), ("readout", period["readout"])]
     )
 
     bag = bagit.Bag(str(out))
     assert bag.is_valid()
-    assert bag.info["Chancery-Record-Count"] == "5"
+    assert bag.info["Chancery-Record-Count"] == "6"
     assert bag.info["Chancery-Log-Origin"] == head.origin
     assert bag.info["Chancery-Log-Size"] == str(report.log_size)
     assert str(day) in bag.info["External-Description"]
@@ -156,6 +161,7 @@ def test_export_then_verify_passes_and_every_export_is_a_read(
         ("call", period["call"].pk, who, "archive"),
         ("call", period["requested"].pk, who, "archive"),
         ("telcon", telcon.pk, who, "archive"),
+        ("readout", period["readout"].pk, who, "archive"),
     }
 
 
@@ -277,7 +283,7 @@ def test_refusals_write_nothing(
     empty = tmp_path / "empty"
     empty.mkdir()
     report = export_bag(day, day, empty, by=people["admin"])
-    assert report.records == 5 and verify_bag(empty).ok
+    assert report.records == 6 and verify_bag(empty).ok
 
 
 def test_cli_export_and_verify(
@@ -288,10 +294,10 @@ def test_cli_export_and_verify(
     run = CliRunner().invoke(main, ["records", "export", "--from", day, "--to", day,
                                     "--as", "records.officer", str(out)])
     assert run.exit_code == 0, run.output
-    assert "5 records (2 messages, 2 calls, 1 telcons, 0 readouts, 0 replies)" in run.output
+    assert "6 records (2 messages, 2 calls, 1 telcons, 1 readouts, 0 replies)" in run.output
     ok = CliRunner().invoke(main, ["records", "verify-export", str(out)])
     assert ok.exit_code == 0, ok.output
-    assert "OK:" in ok.output and "5 records" in ok.output
+    assert "OK:" in ok.output and "6 records" in ok.output
 
     # An empty period is a bag of 0 records.
     empty = tmp_path / "empty"
@@ -332,3 +338,20 @@ def test_cli_refusals(tmp_path: Path, people: dict[str, Any]) -> None:
     assert run.exit_code == 1 and "No user 'nobody'" in run.output
     assert not (tmp_path / "b").exists()
     integrate_all()
+
+
+def test_a_published_readout_changed_in_the_bag_is_not_the_published_text(
+    tmp_path: Path, period: dict[str, Any], people: dict[str, Any]
+) -> None:
+    out = _export(tmp_path, people)
+    readout = period["readout"]
+    name = f"data/records/readouts/{readout.tracking}.json"
+    item = json.loads((out / name).read_text(encoding="utf-8"))
+    assert item["versions"][0]["digest"] == readout.versions.get().digest
+    item["versions"][0]["body"] = "The President-elect did not speak with President Macron."
+    (out / name).write_text(json.dumps(item), encoding="utf-8")
+    bagit.Bag(str(out)).save(manifests=True)  # the checksums now agree: the content does not
+    problems = verify_bag(out).problems
+    assert f"{name}: version 1: body differs from its event's content" in problems
+    assert any(p.startswith(f"{name}: version 1: its text is not the published text")
+               for p in problems)

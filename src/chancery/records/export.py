@@ -238,10 +238,13 @@ def _telcon(telcon: Any, users: _Users) -> dict[str, Any]:
 
 
 def _readout(readout: Any, users: _Users) -> dict[str, Any]:
+    from chancery.records.services.readouts import call_date
+
     return {
         "type": "readout",
         "tracking": readout.tracking,
         "call": readout.call.tracking,
+        "call_date": call_date(readout.call).isoformat(),
         "principal": readout.call.principal.slug,
         "record": _fields(readout, users),
         "versions": [_fields(v, users) for v in readout.versions.order_by("number")],
@@ -516,6 +519,8 @@ def _check_telcon(item: dict[str, Any]) -> list[str]:
 
 
 def _check_readout(item: dict[str, Any]) -> list[str]:
+    from chancery.records.services.readouts import digest_of, published_object
+
     problems: list[str] = []
     events = item["events"]
     for v in item.get("versions", []):
@@ -532,6 +537,10 @@ def _check_readout(item: dict[str, Any]) -> list[str]:
                 problems.append(f"{what}: published, but no readout.published event")
             elif published[-1]["data"].get("digest") != v.get("digest"):
                 problems.append(f"{what}: digest differs from the one readout.published logged")
+            obj = published_object(str(item["record"].get("slug")), v, str(item.get("call_date")))
+            if digest_of(obj) != v.get("digest"):
+                problems.append(f"{what}: its text is not the published text (the digest of "
+                                "its title, body and note differs)")
     return problems
 
 
