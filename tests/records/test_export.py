@@ -11,7 +11,6 @@ from typing import Any
 import bagit
 import pytest
 from click.testing import CliRunner
-from django.db import transaction
 
 from chancery import clock
 from chancery.calls.services.requests import CallSubmission, submit_call
@@ -21,10 +20,9 @@ from chancery.errors import Forbidden, InvalidInput
 from chancery.ledger import note
 from chancery.ledger.models import Event, Read
 from chancery.ledger.sequencer import ensure_head, integrate_all
-from chancery.ledger.services import record_event
 from chancery.records.export import export_bag, verify_bag
-from chancery.records.models import Telcon, TelconVersion
-from chancery.records.services import readouts
+from chancery.records.models import Telcon
+from chancery.records.services import readouts, telcons
 
 
 def _today() -> dt.date:
@@ -34,38 +32,15 @@ def _today() -> dt.date:
 
 
 def _telcon(call: Any, by: Any) -> Telcon:
-    """A telcon row with its first version and its telcon.drafted event (the content the event
-    commits to is the version's fields), as the telcons service leaves one."""
-    now = clock.now()
-    content = {
-        "start": call.start.isoformat(), "end": call.end.isoformat(),
-        "time_zone": "America/New_York", "location": "Secure line, Wilmington",
-        "participants": ["The President-elect", "President Macron"], "interpreter": "",
-        "note_takers": ["A. Smith", "B. Jones"], "classification": "C",
-        "classified_by": "Records officer", "reasons": ["b", "d"],
-        "declassify_on": (now + dt.timedelta(days=3650)).date().isoformat(),
-        "body": "(C) The leaders spoke of climate. Félicitations, 気候.",
-    }
-    with transaction.atomic():
-        telcon = Telcon.objects.create(call=call, regime="presidential", created_by=by,
-                                       created_at=now)
-        TelconVersion.objects.create(
-            telcon=telcon, number=1, created_by=by, created_at=now,
-            start=call.start, end=call.end, time_zone=content["time_zone"],
-            location=content["location"], participants=content["participants"],
-            note_takers=content["note_takers"], classification="C",
-            classified_by=content["classified_by"], reasons=["b", "d"],
-            declassify_on=dt.date.fromisoformat(content["declassify_on"]), body=content["body"],
-        )
-        # records.services.common.telcon_event(telcon, kind, by, **data) cannot pass the
-        # event's own "kind" key (a clash of names): the same event through the ledger.
-        record_event("telcon", telcon.pk, "telcon.drafted", actor=by, data={
-            "call": call.tracking, "principal": call.principal.slug, "version": 1,
-            "kind": "telcon", "regime": "presidential", "classification": "C",
-            "declassify_on": content["declassify_on"], "reasons": ["b", "d"],
-            "content": content,
-        })
-    return telcon
+    """The call's telcon, drafted by the records officer through the telcons service."""
+    return telcons.draft_telcon(
+        call, by=by, regime="presidential", location="Telephone (Wilmington, Delaware)",
+        participants=["The President-elect", "Emmanuel Macron, President of France"],
+        note_takers=["Anna Note", "Ben Taker"], classification="C",
+        classified_by="Jane Doe, Executive Secretary", reasons=["b", "d"],
+        declassify_on=clock.now().date() + dt.timedelta(days=3650),
+        body="(U) The leaders spoke.\n\n(C) They spoke of climate. Félicitations, 気候.",
+    )
 
 
 @pytest.fixture
@@ -87,6 +62,8 @@ def period(
         by=people["liaison_ca"],
     )
     telcon = _telcon(completed_call, people["records"])
+    telcons.revise_telcon(telcon, by=people["records"], note="The place was wrong.",
+                          location="Telephone (Washington, D.C.)")
     version = readouts.draft_readout(completed_call, by=people["officer"], title="Read-out",
                                      body="The President-elect spoke with President Macron.")
     readouts.clear_readout(version.readout, by=people["staffer"], version=1)
@@ -143,8 +120,9 @@ def test_export_then_verify_passes_and_every_export_is_a_read(
     telcon = period["telcon"]
     t_item = json.loads((out / "data" / "records" / "telcons" / f"{telcon.tracking}.json")
                         .read_text(encoding="utf-8"))
-    assert t_item["versions"][0]["body"].startswith("(C)")
+    assert t_item["versions"][0]["body"].startswith("(U) The leaders spoke.")
     assert t_item["events"][0]["data"]["content"]["body"] == t_item["versions"][0]["body"]
+    assert t_item["record"]["regime"] == "presidential"
 
     result = verify_bag(out)
     assert result.ok, result.problems
@@ -179,7 +157,7 @@ def test_a_changed_byte_fails_naming_the_file(
     assert any(p.startswith(f"{name} sha512 validation failed") for p in result.problems), \
         result.problems
     # The record itself is checked against its events too, naming the file.
-    assert any(p.startswith(f"{name}: version 1: body differs") for p in result.problems)
+    assert f"{name}: version 1: body differs from its event's content" in result.problems
     cli = CliRunner().invoke(main, ["records", "verify-export", str(out)])
     assert cli.exit_code == 1
     assert name in cli.output and "FAILED" in cli.output
@@ -355,3 +333,23 @@ def test_a_published_readout_changed_in_the_bag_is_not_the_published_text(
     assert f"{name}: version 1: body differs from its event's content" in problems
     assert any(p.startswith(f"{name}: version 1: its text is not the published text")
                for p in problems)
+
+
+def test_a_telcon_version_changed_in_the_bag_differs_from_its_event(
+    tmp_path: Path, period: dict[str, Any], people: dict[str, Any]
+) -> None:
+    out = _export(tmp_path, people)
+    name = f"data/records/telcons/{period['telcon'].tracking}.json"
+    item = json.loads((out / name).read_text(encoding="utf-8"))
+    assert [v["location"] for v in item["versions"]] == [
+        "Telephone (Wilmington, Delaware)", "Telephone (Washington, D.C.)"]
+    assert [e["kind"] for e in item["events"]][:2] == ["telcon.drafted", "telcon.revised"]
+    item["versions"][1]["location"] = "Telephone (Wilmington, Delaware)"
+    item["versions"][0]["classification"] = "S"
+    (out / name).write_text(json.dumps(item), encoding="utf-8")
+    bagit.Bag(str(out)).save(manifests=True)
+    problems = verify_bag(out).problems
+    assert problems == [
+        f"{name}: version 1: classification.level differs from its event's content",
+        f"{name}: version 2: header.location differs from its event's content",
+    ]

@@ -500,7 +500,18 @@ def _check_call(item: dict[str, Any]) -> list[str]:
     return []
 
 
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            out.update(_flat(v, f"{prefix}{k}."))
+        return out
+    return {prefix.rstrip("."): value}
+
+
 def _check_telcon(item: dict[str, Any]) -> list[str]:
+    from chancery.records.services.telcons import version_content
+
     problems: list[str] = []
     events = item["events"]
     for v in item.get("versions", []):
@@ -512,9 +523,21 @@ def _check_telcon(item: dict[str, Any]) -> list[str]:
         if not found:
             problems.append(f"{what}: no telcon.drafted or telcon.revised event")
             continue
-        problems += _compare_content(found[-1]["data"].get("content"), v, what, "body")
-        if found[-1]["data"].get("classification") not in (None, v.get("classification")):
-            problems.append(f"{what}: classification differs from its event")
+        try:
+            row = {
+                **v, "start": dt.datetime.fromisoformat(v["start"]),
+                "end": dt.datetime.fromisoformat(v["end"]),
+                "declassify_on": dt.date.fromisoformat(v["declassify_on"])
+                if v.get("declassify_on") else None,
+            }
+            expected = _flat(version_content(row))
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(f"{what}: malformed version ({exc!r})")
+            continue
+        logged = _flat(found[-1]["data"].get("content"))
+        differ = sorted(k for k in set(expected) | set(logged)
+                        if not _same(expected.get(k), logged.get(k)))
+        problems += [f"{what}: {k} differs from its event's content" for k in differ]
     return problems
 
 
