@@ -11,13 +11,15 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 
+from chancery import clock, worker
 from chancery.accounts.models import Role
 from chancery.correspondence import services as messages
 from chancery.correspondence.models import Message
 from chancery.errors import Conflict, Forbidden, InvalidInput, NotFound
-from chancery.ledger import note, proof, sequencer
-from chancery.ledger.models import Event, Read
+from chancery.ledger import integrity, note, proof, sequencer
+from chancery.ledger.models import ChangedRow, Event, Read
 from chancery.ledger.services import history, text_commitment
 from chancery.ledger.verify import verify_log
 from chancery.records.access_replies import (
@@ -29,6 +31,7 @@ from chancery.records.access_replies import (
     visible_replies,
 )
 from chancery.records.models import Reply
+from chancery.records.services.common import reply_event
 from chancery.records.services.replies import (
     allowed_actions,
     clear_reply,
@@ -268,3 +271,38 @@ def test_verify_finds_an_edited_sent_body(
     problems = " | ".join(str(p) for p in report.problems)
     assert f"reply #{reply.pk}: the row's body differ" in problems
     assert f"reply #{other.pk}: the row's state" in problems
+
+
+def test_the_worker_alerts_on_a_reply_changed_behind_the_application(
+    delivered: Message, people: dict[str, User], staffer2: User
+) -> None:
+    reply = _sent(delivered, people, staffer2)
+
+    def settle() -> int:
+        raised = 0
+        for _ in range(3):
+            raised += worker.run_once().integrity
+            if not ChangedRow.objects.exists():
+                return raised
+        raise AssertionError("changed rows still queued")
+
+    assert settle() == 0
+    Reply.objects.filter(pk=reply.pk).update(body="Another text.")
+    assert settle() == 1
+    alert = Event.objects.get(kind=integrity.ALERT)
+    assert (alert.data["subject"], alert.data["id"]) == ("reply", reply.pk)
+    assert any("body" in f for f in alert.data["findings"])
+
+
+def test_verify_reports_a_clearance_by_the_drafter_though_logged(
+    delivered: Message, people: dict[str, User]
+) -> None:
+    """A clearance the rules do not allow, written with its event behind the services' back."""
+    reply = draft_reply(delivered, by=people["staffer"], body=TEXT)
+    with transaction.atomic():
+        Reply.objects.filter(pk=reply.pk).update(
+            state="cleared", cleared_by=people["staffer"], cleared_at=clock.now())
+        reply_event(reply, "reply.cleared", people["staffer"], version=1)
+    sequencer.integrate_all()
+    problems = " | ".join(verify_log().problems)
+    assert "cleared by the drafter of that version" in problems
