@@ -22,7 +22,7 @@ from chancery.ledger.models import Event, Read
 from chancery.ledger.sequencer import ensure_head, integrate_all
 from chancery.records.export import export_bag, verify_bag
 from chancery.records.models import Telcon
-from chancery.records.services import readouts, telcons
+from chancery.records.services import readouts, replies, telcons
 
 
 def _today() -> dt.date:
@@ -53,7 +53,11 @@ def period(
     services.sign_off_translation(
         first.translations.get(), by=people["translator"], text="Congratulations on your election."
     )
-    second = submit("Best wishes from Ottawa.")
+    second = services.deliver(submit("Best wishes from Ottawa.", language="en"),
+                              by=people["officer"])
+    reply = replies.draft_reply(second, by=people["officer"], body="Thank you, Prime Minister.")
+    reply = replies.clear_reply(reply, by=people["staffer"], version=1)
+    reply = replies.send_reply(reply, by=people["staffer"])
     today = clock.now().date()
     requested, _ = submit_call(
         CallSubmission(principal="president-elect", office=world["pm_ca"].pk,
@@ -69,7 +73,7 @@ def period(
     readouts.clear_readout(version.readout, by=people["staffer"], version=1)
     readouts.publish_readout(version.readout, by=people["staffer"])
     return {"messages": [first, second], "call": completed_call, "requested": requested,
-            "telcon": telcon, "readout": version.readout}
+            "telcon": telcon, "readout": version.readout, "reply": reply}
 
 
 def _export(tmp_path: Path, people: dict[str, Any], name: str = "bag") -> Path:
@@ -88,8 +92,8 @@ def test_export_then_verify_passes_and_every_export_is_a_read(
     report = export_bag(day, day, out, by=people["records"],
                         progress=lambda s, d, t: seen.append((s, d, t)))
     assert report.counts == {"messages": 2, "calls": 2, "telcons": 1, "readouts": 1,
-                             "replies": 0}
-    assert seen[-1] == ("proving", 6, 6)
+                             "replies": 1}
+    assert seen[-1] == ("proving", 7, 7)
     # The log was integrated first: every event of these records is in the bag's checkpoint.
     assert report.integrated > 0
     head = ensure_head()
@@ -98,12 +102,13 @@ def test_export_then_verify_passes_and_every_export_is_a_read(
         Event.objects.filter(subject_type=t, subject_id=o.pk).count()
         for t, o in [("message", period["messages"][0]), ("message", period["messages"][1]),
                      ("call", period["call"]), ("call", period["requested"]),
-                     ("telcon", period["telcon"]), ("readout", period["readout"])]
+                     ("telcon", period["telcon"]), ("readout", period["readout"]),
+                     ("reply", period["reply"])]
     )
 
     bag = bagit.Bag(str(out))
     assert bag.is_valid()
-    assert bag.info["Chancery-Record-Count"] == "6"
+    assert bag.info["Chancery-Record-Count"] == "7"
     assert bag.info["Chancery-Log-Origin"] == head.origin
     assert bag.info["Chancery-Log-Size"] == str(report.log_size)
     assert str(day) in bag.info["External-Description"]
@@ -140,6 +145,7 @@ def test_export_then_verify_passes_and_every_export_is_a_read(
         ("call", period["requested"].pk, who, "archive"),
         ("telcon", telcon.pk, who, "archive"),
         ("readout", period["readout"].pk, who, "archive"),
+        ("reply", period["reply"].pk, who, "archive"),
     }
 
 
@@ -261,7 +267,7 @@ def test_refusals_write_nothing(
     empty = tmp_path / "empty"
     empty.mkdir()
     report = export_bag(day, day, empty, by=people["admin"])
-    assert report.records == 6 and verify_bag(empty).ok
+    assert report.records == 7 and verify_bag(empty).ok
 
 
 def test_cli_export_and_verify(
@@ -272,10 +278,10 @@ def test_cli_export_and_verify(
     run = CliRunner().invoke(main, ["records", "export", "--from", day, "--to", day,
                                     "--as", "records.officer", str(out)])
     assert run.exit_code == 0, run.output
-    assert "6 records (2 messages, 2 calls, 1 telcons, 1 readouts, 0 replies)" in run.output
+    assert "7 records (2 messages, 2 calls, 1 telcons, 1 readouts, 1 replies)" in run.output
     ok = CliRunner().invoke(main, ["records", "verify-export", str(out)])
     assert ok.exit_code == 0, ok.output
-    assert "OK:" in ok.output and "6 records" in ok.output
+    assert "OK:" in ok.output and "7 records" in ok.output
 
     # An empty period is a bag of 0 records.
     empty = tmp_path / "empty"
@@ -352,4 +358,22 @@ def test_a_telcon_version_changed_in_the_bag_differs_from_its_event(
     assert problems == [
         f"{name}: version 1: classification.level differs from its event's content",
         f"{name}: version 2: header.location differs from its event's content",
+    ]
+
+
+def test_a_sent_reply_changed_in_the_bag_differs_from_what_was_sent(
+    tmp_path: Path, period: dict[str, Any], people: dict[str, Any]
+) -> None:
+    out = _export(tmp_path, people)
+    reply = period["reply"]
+    name = f"data/records/replies/{reply.tracking}.json"
+    item = json.loads((out / name).read_text(encoding="utf-8"))
+    assert item["message"] == period["messages"][1].tracking
+    assert [e["kind"] for e in item["events"]] == ["reply.drafted", "reply.cleared", "reply.sent"]
+    item["record"]["body"] = "No thanks."
+    (out / name).write_text(json.dumps(item), encoding="utf-8")
+    bagit.Bag(str(out)).save(manifests=True)
+    assert verify_bag(out).problems == [
+        f"{name}: the reply's text differs from the one reply.drafted logged",
+        f"{name}: the reply's text differs from the one reply.sent logged",
     ]
