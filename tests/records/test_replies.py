@@ -18,7 +18,7 @@ from chancery.accounts.models import Role
 from chancery.correspondence import services as messages
 from chancery.correspondence.models import Message
 from chancery.errors import Conflict, Forbidden, InvalidInput, NotFound
-from chancery.ledger import integrity, note, proof, sequencer
+from chancery.ledger import integrity, note, offline, proof, sequencer
 from chancery.ledger.models import ChangedRow, Event, Read
 from chancery.ledger.services import history, text_commitment
 from chancery.ledger.verify import verify_log
@@ -255,6 +255,9 @@ def test_the_receipt_verifies(
     )
     assert verified.leaf == receipt["event"]["leaf"].encode()
     assert verified.index == entry["index"]
+    # offline, as `chancery receipt verify FILE --key VKEY` does with the proof saved as a file
+    lines = offline.verify_receipt(entry["tlog_proof"], [receipt["log"]["vkey"]], [])
+    assert lines[0].startswith(f"OK: entry {entry['index']} is in")
 
 
 def test_verify_finds_an_edited_sent_body(

@@ -291,7 +291,8 @@ def reply_receipt(reply: Reply) -> dict[str, Any]:
     """What the sender's liaison downloads: the reply as sent, the ``reply.sent`` event's leaf
     (canonical JSON, whose ``data.text`` is ``sha256(salt || utf8(text))``) and its salt, so the
     commitment recomputes from the text; ``log``: the event's C2SP tlog-proof@v1 once the log
-    has integrated it (``ledger.receipts.log_proofs``; ``chancery receipt verify`` checks it)."""
+    has integrated it (``ledger.receipts.log_proofs``; saved as a file, ``chancery receipt verify
+    FILE --key VKEY`` checks it)."""
     event = sent_event(reply)
     if reply.state != Reply.State.SENT or event is None:
         raise Conflict(f"{reply.tracking} is not sent; a receipt exists once it is.")
