@@ -1,5 +1,9 @@
-"""The pages of search (being written)."""
+"""The page of search (``records/views_search.py``)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from chancery.records import views_search
+
+urlpatterns = [
+    path("records/search/", views_search.search_page, name="records_search"),
+]

@@ -161,9 +161,8 @@ STATES = sorted({
 def _as_list(value: Any) -> list[str]:
     if value is None or value == "":
         return []
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return [str(v).strip() for v in value if str(v).strip()]
+    items = [value] if isinstance(value, str) else [str(v) for v in value]
+    return [v.strip() for item in items for v in item.split(",") if v.strip()]
 
 
 def _date(value: Any, name: str) -> dt.date | None:
@@ -285,10 +284,14 @@ MAX_PER_PAGE = 100
 def search(
     user: Any, q: str, *, principal: str | None = None, country: str | None = None,
     date_from: Any = None, date_to: Any = None, types: Any = None, states: Any = None,
-    page: int = 1, per_page: int = 20,
+    page: int = 1, per_page: int = 20, via: str | None = None,
 ) -> SearchPage:
     """The documents matching ``q`` that ``user`` may read and the filters keep, one page of
-    them best first, each with a highlighted snippet of its original text and its page's URL."""
+    them best first, each with a highlighted snippet of its original text and its page's URL.
+
+    A snippet is content: with ``via`` ("web", "api") each result shown whose content is
+    audited (a message or translation, a telcon, an unpublished read-out version, a reply) is
+    recorded as a read of part "snippet" (``ledger.reads.record_read``)."""
     from chancery.records.search import snippets
 
     q = (q or "").strip()
@@ -326,7 +329,37 @@ def search(
         )
         for d in (docs[i] for i in ids if i in docs)
     ]
+    if via is not None:
+        _record_snippet_reads(user, [docs[i] for i in ids if i in docs], via)
     return SearchPage(q, results, total, page, per_page, clean)
+
+
+def _record_snippet_reads(user: Any, docs: list[SearchDoc], via: str) -> None:
+    from chancery.correspondence.models import Translation
+    from chancery.ledger.reads import record_read
+    from chancery.records.models import ReadoutVersion
+
+    trans = dict(Translation.objects.filter(
+        pk__in=[d.subject_id for d in docs if d.doc_type == "translation"]
+    ).values_list("pk", "message_id"))
+    drafts = dict(ReadoutVersion.objects.filter(
+        pk__in=[d.subject_id for d in docs if d.doc_type == "readout"], published_at__isnull=True
+    ).values_list("pk", "readout_id"))
+    seen: set[tuple[str, int, str]] = set()
+    for d in docs:
+        if d.doc_type == "message":
+            key = ("message", d.subject_id, "snippet")
+        elif d.doc_type == "translation" and d.subject_id in trans:
+            key = ("message", trans[d.subject_id], "translation snippet")
+        elif d.doc_type == "readout" and d.subject_id in drafts:
+            key = ("readout", drafts[d.subject_id], "snippet")
+        elif d.doc_type in ("telcon", "reply"):
+            key = (d.doc_type, d.subject_id, "snippet")
+        else:
+            continue
+        if key not in seen:
+            seen.add(key)
+            record_read(user, key[0], key[1], via=via, part=key[2])
 
 
 def _reverse(name: str, *args: Any) -> str:
