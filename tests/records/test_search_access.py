@@ -274,3 +274,40 @@ def test_rebuild(mail: dict[str, Message], people: dict[str, User]) -> None:
     assert progress[-1] == (3, 3)
     assert len(hits(people["officer"], "glückwünsche")) == 3
     assert index.index_pending() == 0  # the cursor is at the end
+
+
+def test_telcons_by_their_distribution(
+    completed_call: CallRequest, people: dict[str, User]
+) -> None:
+    """A telcon's content: records officers, its drafter, its named reviewers, and once
+    distributed its distribution list; not the principal's office before, nor a liaison."""
+    from chancery.records.services import telcons
+
+    t = telcons.draft_telcon(
+        completed_call, by=people["officer"], regime="presidential",
+        location="Telephone (Wilmington, Delaware)",
+        participants=["The President-elect", "Emmanuel Macron, President of France"],
+        note_takers=["Anna Note", "Ben Taker"], classification="U",
+        body="(U) The President-elect thanked President Macron for his congratulations.",
+    )
+    index.index_pending()
+    doc = ("telcon", t.pk)
+    for who in ("officer", "records", "admin"):
+        assert hits(people[who], "macron congratulations") == {doc}, who
+    for who in ("staffer", "officer2", "liaison_fr", "translator"):
+        assert hits(people[who], "macron") == set(), who
+    telcons.name_reviewers(t, [people["officer2"]], by=people["officer"])
+    index.index_pending()
+    assert hits(people["officer2"], "wilmington") == {doc}  # the location is searched too
+    telcons.review_telcon(t, by=people["officer2"], version=1)
+    telcons.approve_telcon(t, by=people["records"], version=1)
+    telcons.distribute_telcon(t, [people["staffer"]], by=people["records"])
+    index.index_pending()
+    assert hits(people["staffer"], "macron") == {doc}
+    assert hits(people["staffer_vp"], "macron") == set()
+    page = search(people["staffer"], "macron", states="distributed", types="telcon", via="web")
+    (r,) = page.results
+    assert r.url == f"/records/telcons/{t.tracking}/" and r.country == "FR"
+    assert "<mark>Macron</mark>" in r.snippet
+    read = Read.objects.get(subject_type="telcon", subject_id=t.pk)
+    assert (read.user, read.part) == (people["staffer"], "snippet")
