@@ -12,9 +12,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
-from chancery import clock
+from chancery import clock, worker
 from chancery.calls.models import CallRequest
-from chancery.ledger import sequencer
+from chancery.ledger import integrity, sequencer
+from chancery.ledger.models import ChangedRow, Event
+from chancery.ledger.services import history
 from chancery.ledger.verify import verify_log
 from chancery.records.models import Readout, ReadoutVersion
 from chancery.records.services import readouts as services
@@ -103,3 +105,34 @@ def test_a_publication_the_rule_did_not_allow_is_a_finding_though_logged(
     problems = _problems()
     for expected in ("before its call ended", "before it was cleared", "inside the embargo"):
         assert any(expected in p for p in problems), (expected, problems)
+
+
+def _settle() -> None:
+    for _ in range(3):
+        worker.run_once()
+        if not ChangedRow.objects.exists():
+            return
+    raise AssertionError(f"{ChangedRow.objects.count()} changed rows still queued")
+
+
+def _readout_alerts() -> dict[int, Event]:
+    return {
+        e.data["id"]: e for e in Event.objects.filter(kind=integrity.ALERT)
+        if e.data["subject"] == "readout"
+    }
+
+
+def test_the_worker_publishes_when_due_and_alerts_on_an_edited_body(
+    completed_call: CallRequest, people: dict[str, User]
+) -> None:
+    v = services.draft_readout(completed_call, by=people["officer"], title="T", body="Said.")
+    services.clear_readout(v.readout, by=people["staffer"], version=1)
+    _settle()  # the worker's step publishes it (by nobody), its integrity step finds no fault
+    v.refresh_from_db()
+    assert v.published_at is not None
+    assert history("readout", v.readout_id).last().actor is None  # type: ignore[union-attr]
+    assert _readout_alerts() == {}
+    _sql("UPDATE records_readoutversion SET body = 'Not said.' WHERE id = %s", v.pk)
+    _settle()
+    alert = _readout_alerts()[v.readout_id]
+    assert any("is not the text published" in f for f in alert.data["findings"])
