@@ -199,6 +199,7 @@ def test_demo_loads_the_world_and_writes_logins(tmp_path: Path) -> None:
         "Foreign liaison",
         "Interpreter",
         "Auditor",
+        "Records officer",
         "Administrator",
     }
     assert (data / "demo-logins.json").stat().st_mode & 0o777 == 0o600

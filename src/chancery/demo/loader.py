@@ -46,6 +46,7 @@ HOME = {
     Role.LIAISON: "/portal/",
     Role.INTERPRETER: "/calls/my-assignments/",
     Role.AUDITOR: "/audit/",
+    Role.RECORDS_OFFICER: "/records/",
     Role.ADMIN: "/admin-tools/principals/",
 }
 

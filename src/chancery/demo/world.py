@@ -44,7 +44,9 @@ OfficeKind = Literal[
     "ministry",  # institutional senders only (INSTITUTIONS)
 ]
 Channel = Literal["diplomatic_note", "letter", "telegram", "portal", "api"]
-StaffRole = Literal["watch_officer", "protocol_officer", "principal_office", "auditor", "admin"]
+StaffRole = Literal[
+    "watch_officer", "protocol_officer", "principal_office", "auditor", "records_officer", "admin"
+]
 
 OFFICE_KINDS: tuple[str, ...] = (
     "head_of_state",
@@ -60,6 +62,7 @@ STAFF_ROLES: tuple[str, ...] = (
     "protocol_officer",
     "principal_office",
     "auditor",
+    "records_officer",
     "admin",
 )
 PRINCIPAL_STATUSES: tuple[str, ...] = ("candidate", "projected", "ascertained", "inaugurated")
@@ -2173,6 +2176,12 @@ STAFF: list[StaffData] = [
         "username": "auditor.chen",
         "display_name": "Margaret Chen",
         "role": "auditor",
+        "principal": None,
+    },
+    {
+        "username": "records.park",
+        "display_name": "Hannah Park",
+        "role": "records_officer",
         "principal": None,
     },
     {
