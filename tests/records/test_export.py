@@ -377,3 +377,13 @@ def test_a_sent_reply_changed_in_the_bag_differs_from_what_was_sent(
         f"{name}: the reply's text differs from the one reply.drafted logged",
         f"{name}: the reply's text differs from the one reply.sent logged",
     ]
+
+
+def test_cli_reindex_rebuilds_the_search_index(period: dict[str, Any]) -> None:
+    from chancery.records.models import SearchDoc
+
+    SearchDoc.objects.all().delete()
+    run = CliRunner().invoke(main, ["records", "reindex"])
+    assert run.exit_code == 0, run.output
+    count = SearchDoc.objects.count()
+    assert count >= 5 and f"indexed {count} documents" in run.output
