@@ -11,11 +11,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import connection
 
-from chancery import clock
+from chancery import clock, worker
 from chancery.calls.models import CallRequest
 from chancery.errors import Conflict, Forbidden, InvalidInput, NotFound
-from chancery.ledger import sequencer
-from chancery.ledger.models import Event
+from chancery.ledger import integrity, sequencer
+from chancery.ledger.models import ChangedRow, Event
 from chancery.ledger.reads import Read
 from chancery.ledger.services import history
 from chancery.ledger.verify import verify_log
@@ -332,3 +332,37 @@ def test_verify_finds_a_telcon_written_without_its_event(
     problems = _problems()
     assert any("no telcon.drafted event: written behind the application" in p
                for p in problems), problems
+
+
+def test_verify_finds_a_version_written_without_its_event(
+    recorded: dict[str, Any], people: dict[str, User]
+) -> None:
+    v = TelconVersion.objects.get(pk=recorded["version"])
+    v.pk, v.number, v.body = None, 2, "(C) Inserted behind the application."
+    v.save()
+    problems = _problems()
+    assert any("version 2 has no telcon.drafted/revised event" in p for p in problems), problems
+
+
+def _settle() -> int:
+    raised = 0
+    for _ in range(3):
+        raised += worker.run_once().integrity
+        if not ChangedRow.objects.exists():
+            return raised
+    raise AssertionError(f"{ChangedRow.objects.count()} changed rows still queued")
+
+
+def test_the_worker_alerts_on_telcon_rows_changed_with_sql(recorded: dict[str, Any]) -> None:
+    _settle()
+    telcon_alerts = Event.objects.filter(kind=integrity.ALERT, data__subject="telcon")
+    assert not telcon_alerts.exists(), "the application's own changes raised an alert"
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE records_telconversion SET body = '(C) Forged.' WHERE id = %s",
+                       [recorded["version"]])
+        cursor.execute("DELETE FROM records_telconreview WHERE id = %s", [recorded["review"]])
+    _settle()
+    alert = telcon_alerts.get()
+    assert alert.data["id"] == recorded["telcon"]
+    findings = alert.data["findings"]
+    assert any("body" in f for f in findings) and any("deleted" in f for f in findings), findings
