@@ -45,6 +45,8 @@ def navigation(user: Any, roles: set[str], principals: list[Principal]) -> list[
     if roles & (OPS_ROLES | {Role.PRINCIPAL_OFFICE}):
         nav.append({"key": "calls", "label": "Calls", "url": reverse("call_queue")})
         nav.append({"key": "calls-calendar", "label": "Calendar", "url": reverse("call_calendar")})
+    if roles & (OPS_ROLES | {Role.PRINCIPAL_OFFICE, Role.RECORDS_OFFICER}):
+        nav.append({"key": "records", "label": "Records", "url": reverse("records_home")})
     if roles & OPS_ROLES:
         nav.append({
             "key": "interpreters", "label": "Interpreters", "url": reverse("call_interpreters"),
@@ -58,6 +60,7 @@ def navigation(user: Any, roles: set[str], principals: list[Principal]) -> list[
         nav.append({"key": "translations", "label": "Translations", "url": reverse("translations")})
     if Role.LIAISON in roles:
         nav.append({"key": "portal", "label": "Our messages", "url": reverse("portal")})
+        nav.append({"key": "portal-replies", "label": "Replies", "url": reverse("reply_portal")})
         nav.append({"key": "portal-new", "label": "New message", "url": reverse("portal_new")})
         nav.append({"key": "portal-calls", "label": "Our calls", "url": reverse("call_portal")})
     if Role.ADMIN in roles:
