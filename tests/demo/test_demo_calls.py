@@ -27,6 +27,7 @@ from chancery.directory.services import set_principal_status
 from chancery.ledger import sequencer
 from chancery.ledger.services import history
 from chancery.ledger.verify import verify_log
+from chancery.records.services.overview import overview
 
 pytestmark = pytest.mark.slow
 
@@ -172,6 +173,24 @@ def test_demo_calls_wait_for_ascertainment_then_are_scheduled(demo: dict[str, An
     assert call.state == CallState.APPROVED and call.start is None
     assert "interpret" in call.unplaced_reason.lower(), call.unplaced_reason
     assert CallRequest.objects.filter(state=CallState.SCHEDULED).count() == scheduled
+
+    # As the clock passes the first call's time, the watch officer connects it and ends it;
+    # it is then owed its telcon and read-out. Later calls wait for their time.
+    first = CallRequest.objects.filter(state=CallState.SCHEDULED).order_by("start").first()
+    assert first is not None and first.end is not None
+    with _travel(first.end + dt.timedelta(minutes=1)):
+        due = CallRequest.objects.filter(state=CallState.SCHEDULED, start__lte=clock.now())
+        started = due.count()
+        ended = set(due.filter(end__lte=clock.now()).values_list("pk", flat=True))
+        assert demo_calls.operate_due() == started + len(ended)
+        assert demo_calls.operate_due() == 0  # once
+        records = User.objects.get(username="records.park")
+        owed = {row.call.pk for row in overview(records).owed}
+    first.refresh_from_db()
+    assert first.state == CallState.COMPLETED and first.pk in ended
+    assert _kinds(first)[-2:] == ["call.connected", "call.completed"]
+    assert owed == ended
+    assert CallRequest.objects.filter(state=CallState.SCHEDULED, start__gt=first.end).exists()
 
     # The database and the log agree.
     sequencer.integrate_all()

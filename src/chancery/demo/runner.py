@@ -103,11 +103,12 @@ CALLS_EVERY = 3.0
 
 def _calls_step() -> None:
     """The protocol officer's part after ascertainment (``demo.calls.schedule_released``):
-    triage and approve what the gate released, queue a solve for the worker. A failure is
-    reported and the demo goes on (the next look tries again)."""
+    triage and approve what the gate released, queue a solve for the worker; and the watch
+    officer's as the clock passes the calls' times (``demo.calls.operate_due``): connect, then
+    end them. A failure is reported and the demo goes on (the next look tries again)."""
     from django.db import close_old_connections
 
-    from chancery.demo.calls import schedule_released
+    from chancery.demo.calls import operate_due, schedule_released
 
     close_old_connections()
     try:
@@ -120,6 +121,16 @@ def _calls_step() -> None:
         print(f"chancery demo: {moved} call request{'s' if moved != 1 else ''} released by "
               "ascertainment triaged and approved by protocol.dubois; the worker is solving "
               "the schedule (see /calls/calendar/).")
+    try:
+        placed = operate_due()
+    except Exception as exc:  # noqa: BLE001 - as above
+        print(f"chancery demo: connecting or ending the calls that are due failed: {exc}",
+              file=sys.stderr)
+        return
+    if placed:
+        print(f"chancery demo: watch.okafor connected or ended {placed} call"
+              f"{'s' if placed != 1 else ''} as their time came; each ended call is owed its "
+              "telcon and read-out (see /records/).")
 
 
 def run(path: Path, info: dict[str, Any], *, host: str, port: int, workers: int) -> None:
