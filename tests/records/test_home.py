@@ -35,3 +35,18 @@ def test_the_records_menu_and_who_may_open_the_page(people: dict[str, Any]) -> N
         assert 'href="/records/"' in body_of(page)
     assert client_for(people["liaison_fr"]).get("/records/").status_code == 403
     assert client_for(None).get("/records/").status_code == 302
+
+
+def test_a_calls_page_links_its_telcon_and_read_out(
+    completed_call: Any, people: dict[str, Any]
+) -> None:
+    url = f"/calls/{completed_call.tracking}/"
+    text = body_of(client_for(people["records"]).get(url))
+    assert "Draft the telcon" in text and f"/records/telcons/new/{completed_call.tracking}/" in text
+    version = readouts.draft_readout(completed_call, by=people["officer"], title="Read-out",
+                                     body="The President-elect spoke with President Macron.")
+    text = body_of(client_for(people["records"]).get(url))
+    assert version.readout.tracking in text and 'id="call-readout"' in text
+    # The liaison is sent to its portal's page of the call, which has no such panel.
+    portal = client_for(people["liaison_fr"]).get(url, follow=True)
+    assert portal.redirect_chain and 'id="records-panel"' not in body_of(portal)
