@@ -132,7 +132,7 @@ def test_the_form_the_record_the_comparison_and_the_pdf(
     assert "is not a verbatim transcript" in html and "(C) President Macron" in html
     assert 'id="act-revise"' in html and 'id="act-reviewers"' in html
     page = officer.post(f"/records/telcons/{t.tracking}/revise/", {
-        **fields, "note_takers": ["A. One", "B. Two"], "note": "Summit named.",
+        **fields, "note_takers": ["A. One", "B. Two"], "note": "Summit named.", "time_zone": "",
         "body": BODY.replace("the coming summit", "the G7 summit in June"),
     })
     assert page.status_code == 302, body_of(page)

@@ -589,6 +589,8 @@ def revise_telcon(telcon: Telcon, *, by: Any, note: str, **content: Any) -> Telc
             f"{', '.join(CONTENT_FIELDS)}.",
             field=unknown[0],
         )
+    if content.get("time_zone") is None:
+        content.pop("time_zone", None)  # left out: the current version's zone
     note = clean_text(note, field="note", max_len=MAX_NOTE, required=True).strip()
     current = _current(telcon)
     base = {name: getattr(current, name) for name in (*CONTENT_FIELDS, "start", "end")}
