@@ -4,6 +4,7 @@ public pages with no login: the text with its corrections and log entry, the JSO
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import xml.etree.ElementTree as ET
@@ -13,6 +14,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from chancery.calls.models import CallRequest
+from chancery.calls.services.requests import complete_call, record_attempt
 from chancery.ledger import sequencer
 from chancery.ledger.models import Event, Read
 from chancery.ledger.services import canonical_json, history
@@ -134,3 +136,28 @@ def test_atom_feed_parses_with_one_entry_per_published_version(corrected: Readou
     assert root.findtext(f"{ATOM}updated") == entries[0].findtext(f"{ATOM}updated")
     summary: Any = entries[0].find(f"{ATOM}summary")
     assert summary is not None and "The date was wrong." in (summary.text or "")
+
+
+def test_the_public_list_is_paginated_newest_first(
+    corrected: Readout, people: dict[str, User], world: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from chancery import clock
+    from chancery.records import views_readouts
+    from tests.calls.placed import place
+
+    call = place(world, people, office="pm_ca", language="en",
+                 at=(clock.now() - dt.timedelta(hours=3)).replace(second=0, microsecond=0),
+                 minutes=15)
+    record_attempt(call, by=people["officer"], outcome="connected")
+    complete_call(call, by=people["officer"], minutes=15)
+    v = services.draft_readout(call, by=people["officer"], title="Canada's read-out", body="B.")
+    services.clear_readout(v.readout, by=people["staffer"], version=1)
+    services.publish_readout(v.readout, by=people["staffer"])
+    monkeypatch.setattr(views_readouts, "PUBLIC_PER_PAGE", 1)
+    anon = client_for(None)
+    first = anon.get("/readouts/").content.decode()
+    second = anon.get("/readouts/?page=2").content.decode()
+    assert "Canada&#x27;s read-out" in first and "Page 1 of 2" in first
+    assert corrected.slug in second and "corrected" in second
+    assert "Canada" not in second.split('id="readouts"')[1].split("</ol>")[0]

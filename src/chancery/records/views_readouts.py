@@ -30,7 +30,7 @@ from chancery.ledger.services import history
 from chancery.lists import Table, list_context, render_list
 from chancery.pages import error_page, web_view
 from chancery.records import access_readouts as access
-from chancery.records.models import Readout
+from chancery.records.models import Readout, ReadoutVersion
 from chancery.records.readouts_public import public_dict, published_versions
 from chancery.records.services import readouts as services
 
@@ -243,8 +243,21 @@ def public_list(request: HttpRequest) -> HttpResponseBase:
     page = Paginator(access.published_readouts(), PUBLIC_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    rows = list(page)
+    shown = {
+        (v.readout_id, v.number): v
+        for v in ReadoutVersion.objects.filter(
+            readout__in=rows, published_at__isnull=False
+        )
+    }
+    items = [
+        {"readout": r, "version": shown.get((r.pk, r.published_version)),
+         "corrected": (r.published_version or 0) > min(
+             (n for (rid, n) in shown if rid == r.pk), default=0)}
+        for r in rows
+    ]
     return render(request, "records/readout_public_list.html", {
-        "page": page, "nav_active": "public-readouts",
+        "page": page, "items": items, "nav_active": "public-readouts",
     })
 
 
