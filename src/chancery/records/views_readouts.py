@@ -251,7 +251,7 @@ def public_list(request: HttpRequest) -> HttpResponseBase:
         )
     }
     items = [
-        {"readout": r, "version": shown.get((r.pk, r.published_version)),
+        {"readout": r, "version": shown.get((r.pk, r.published_version or 0)),
          "corrected": (r.published_version or 0) > min(
              (n for (rid, n) in shown if rid == r.pk), default=0)}
         for r in rows
