@@ -174,7 +174,7 @@ def test_each_kind_is_declared_by_the_app_that_owns_its_subject() -> None:
         "interpreter": "chancery.calls.events", "schedule_run": "chancery.calls.events",
         "blocked_time": "chancery.calls.events",
         "telcon": "chancery.records.events", "readout": "chancery.records.events",
-        "reply": "chancery.records.events",
+        "reply": "chancery.records.events", "read": "chancery.ledger.reads",
     }
     for kind in kinds.all_kinds():
         assert kind.declared_in == owners[kind.subject], kind

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import django_tables2 as tables
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -62,7 +63,7 @@ from chancery.directory import access as directory_access
 from chancery.directory.access import liaison_mission, sending_offices
 from chancery.errors import ChanceryError, Conflict, InvalidInput, NotFound
 from chancery.ledger.models import Event, Read
-from chancery.ledger.reads import subject_labels
+from chancery.ledger.reads import log_entries, subject_labels
 from chancery.ledger.services import history
 from chancery.lists import list_context, render_list
 from chancery.pages import error_page, is_htmx, safe_next, signed_in, web_view
@@ -573,6 +574,35 @@ def portal_received_proof(request: HttpRequest, tracking: str) -> HttpResponseBa
 # --------------------------------------------------------------------------- audit
 
 
+class _InLog:
+    """The audit's "In the log" column: each read is an event of the log (``ledger.reads``);
+    the view sets ``entries`` (read id -> log index, None while pending) for the page shown. A
+    folded row shows its last read's."""
+
+    entries: dict[int, int | None] = {}
+
+    def render_log(self, record: Any) -> str:
+        pk = record["last_id"] if isinstance(record, dict) else record.pk
+        if pk not in self.entries:
+            return "not in the log"
+        seq = self.entries[pk]
+        return "pending" if seq is None else f"entry {seq}"
+
+
+_LOG_COLUMN = {
+    "verbose_name": "In the log", "empty_values": (), "orderable": False,
+    "attrs": {"td": {"class": "nowrap"}},
+}
+
+
+class LoggedReadTable(_InLog, ReadTable):
+    log = tables.Column(**_LOG_COLUMN)  # type: ignore[arg-type]
+
+
+class LoggedGroupedReadTable(_InLog, GroupedReadTable):
+    log = tables.Column(**_LOG_COLUMN)  # type: ignore[arg-type]
+
+
 @web_view
 @require_GET
 def audit(request: HttpRequest) -> HttpResponseBase:
@@ -605,13 +635,16 @@ def audit(request: HttpRequest) -> HttpResponseBase:
         )
     if via:
         qs = qs.filter(via=via)
-    table_class = ReadTable if each else GroupedReadTable
-    context = list_context(request, table_class, qs if each else grouped_reads(qs), per_page=100)
+    table_class = LoggedReadTable if each else LoggedGroupedReadTable
+    rows = qs if each else grouped_reads(qs).annotate(last_id=Max("id"))
+    context = list_context(request, table_class, rows, per_page=100)
     table = context["table"]
+    records = [row.record for row in table.page.object_list]
     table.labels = subject_labels(
         (r.subject_type, r.subject_id) if each else (r["subject_type"], r["subject_id"])
-        for r in (row.record for row in table.page.object_list)
+        for r in records
     )
+    table.entries = log_entries(r.pk if each else r["last_id"] for r in records)
     readers = User.objects.filter(
         pk__in=Read.objects.values("user_id").distinct()
     ).order_by("username")

@@ -15,3 +15,8 @@ class LedgerConfig(AppConfig):
         from chancery.ledger import integrity
 
         integrity.register()
+        # The access audit: every read is an event of the log, checked against its row.
+        from chancery.ledger import reads, reads_check
+
+        reads.register_events()
+        reads_check.register()
