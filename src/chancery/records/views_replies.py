@@ -156,7 +156,7 @@ def reply_list(request: HttpRequest) -> HttpResponseBase:
         state = ""
     context = list_context(request, ReplyTable, qs)
     return render_list(request, "records/reply_list.html", {
-        **context, "state": state, "states": Reply.State.choices, "nav_active": "replies",
+        **context, "state": state, "states": Reply.State.choices, "nav_active": "records",
     })
 
 
@@ -188,7 +188,7 @@ def reply_new(request: HttpRequest, tracking: str) -> HttpResponseBase:
             return redirect("reply_detail", reply.tracking)
     return render(request, "records/reply_new.html", {
         "message": message, "posted": posted, "error": error, "kinds": Reply.Kind.choices,
-        "max_body": services.MAX_BODY, "nav_active": "replies",
+        "max_body": services.MAX_BODY, "nav_active": "records",
     }, status=status)
 
 
@@ -210,7 +210,7 @@ def _detail(
         "events": list(history(SUBJECT, reply.pk)),
         "error": error,
         "posted": posted or {},
-        "nav_active": "replies",
+        "nav_active": "records",
     }, status=status)
 
 
