@@ -366,3 +366,26 @@ def test_the_worker_alerts_on_telcon_rows_changed_with_sql(recorded: dict[str, A
     assert alert.data["id"] == recorded["telcon"]
     findings = alert.data["findings"]
     assert any("body" in f for f in findings) and any("deleted" in f for f in findings), findings
+
+
+def test_the_author_of_the_current_version_does_not_review_it_and_stale_approvals_fail(
+    telcon: Telcon, people: dict[str, User]
+) -> None:
+    t = telcon
+    svc.name_reviewers(t, [people["records"], people["officer2"]], by=people["officer"])
+    svc.revise_telcon(t, by=people["records"], note="Tightened.", body=BODY + " Briefly.")
+    t.refresh_from_db()
+    refusal = svc.may(t, people["records"], "review")
+    assert not refusal and refusal.personal and "You wrote version 2" in refusal.reason
+    with pytest.raises(Forbidden, match="You wrote version 2"):
+        svc.review_telcon(t, by=people["records"], version=2)
+    svc.name_reviewers(t, [people["officer2"]], by=people["records"])
+    svc.review_telcon(t, by=people["officer2"], version=2)
+    with pytest.raises(Forbidden, match="records officer"):
+        svc.set_distribution(t, [people["staffer"]], by=people["officer"])
+    with pytest.raises(InvalidInput, match="version"):
+        svc.approve_telcon(t, by=people["records"], version="x")
+    assert [a.action for a in svc.allowed_actions(t, people["officer"]) if a] == [
+        "revise", "name_reviewers"
+    ]
+    assert _problems() == []
