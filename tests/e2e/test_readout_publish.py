@@ -66,3 +66,5 @@ def test_the_office_clears_and_publishes_a_readout_in_the_browser(
     expect(public.locator("#readout-body")).to_contain_text(BODY)
     expect(public.locator("#log-entry")).to_contain_text("readout.published")
     expect(public.locator("body")).not_to_contain_text("staffer.pe")  # nobody signed in
+    if public is not page:
+        public.close()
