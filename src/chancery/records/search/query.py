@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils.safestring import SafeString
 
 from chancery.errors import InvalidInput
@@ -115,39 +115,26 @@ def search_sql(vendor: str, scope_sql: str, *, count: bool = False) -> str:
 # --------------------------------------------------------------------------- permissions, filters
 
 
-def _readable(module: str, name: str, user: Any) -> QuerySet[Any] | None:
-    """A part's readable queryset, or None while that part is not there (nothing of its type
-    is found then)."""
-    import importlib
-
-    try:
-        fn = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    qs: QuerySet[Any] = fn(user)
-    return qs
-
-
 def readable_q(user: Any) -> Q:
     """The documents ``user`` may read: each type by its own part's rule."""
     from chancery.correspondence.access import readable_messages
     from chancery.correspondence.models import Translation
+    from chancery.records.access_readouts import readable_readout_versions
+    from chancery.records.access_replies import readable_replies
+    from chancery.records.access_telcons import readable_telcons
 
     messages = readable_messages(user).values("pk")
-    q = Q(doc_type=SearchDoc.Type.MESSAGE, subject_id__in=messages)
-    q |= Q(
-        doc_type=SearchDoc.Type.TRANSLATION,
-        subject_id__in=Translation.objects.filter(message__in=messages).values("pk"),
+    translations = Translation.objects.filter(message__in=messages).values("pk")
+    return (
+        Q(doc_type=SearchDoc.Type.MESSAGE, subject_id__in=messages)
+        | Q(doc_type=SearchDoc.Type.TRANSLATION, subject_id__in=translations)
+        | Q(doc_type=SearchDoc.Type.TELCON,
+            subject_id__in=readable_telcons(user).order_by().values("pk"))
+        | Q(doc_type=SearchDoc.Type.READOUT,
+            subject_id__in=readable_readout_versions(user).order_by().values("pk"))
+        | Q(doc_type=SearchDoc.Type.REPLY,
+            subject_id__in=readable_replies(user).order_by().values("pk"))
     )
-    for doc_type, module, name in (
-        (SearchDoc.Type.TELCON, "chancery.records.access_telcons", "readable_telcons"),
-        (SearchDoc.Type.READOUT, "chancery.records.access_readouts", "readable_readout_versions"),
-        (SearchDoc.Type.REPLY, "chancery.records.access_replies", "readable_replies"),
-    ):
-        qs = _readable(module, name, user)
-        if qs is not None:
-            q |= Q(doc_type=doc_type, subject_id__in=qs.order_by().values("pk"))
-    return q
 
 
 TYPES = [t.value for t in SearchDoc.Type]
