@@ -24,7 +24,8 @@ class RecordsConfig(AppConfig):
         register_subject_labels("telcon", telcon_labels)
         register_subject_labels("readout", readout_labels)
         register_subject_labels("reply", reply_labels)
-        # The reply panels on a message's pages, the records panel on a call's page (chancery.pages.register_panel).
+        # The reply panels on a message's pages and the records panel on a call's page
+        # (chancery.pages.register_panel).
         from chancery.records import panels, views_replies
 
         views_replies.register_panels()
