@@ -458,6 +458,19 @@ def _lock(telcon: Telcon, user: Any, action: str) -> Telcon:
     return locked
 
 
+_STATE_FIELDS = ("state", "version", "reviewers", "approved_by_id", "approved_at",
+                 "distributed_at")
+
+
+def _copy_back(target: Telcon, source: Telcon) -> Telcon:
+    """The caller's instance takes the locked row's new state (it may ask ``may`` next)."""
+    if target is not source:
+        for name in _STATE_FIELDS:
+            setattr(target, name, getattr(source, name))
+        target._state.fields_cache.pop("approved_by", None)
+    return source
+
+
 def _version_number(version: Any) -> int:
     if isinstance(version, bool):
         raise InvalidInput("version must be a version number.", field="version")
@@ -601,6 +614,7 @@ def revise_telcon(telcon: Telcon, *, by: Any, note: str, **content: Any) -> Telc
             "it as it is).",
             field="body",
         )
+    original = telcon
     with transaction.atomic():
         telcon = _lock(telcon, by, "revise")
         if telcon.version != current.number:
@@ -622,6 +636,7 @@ def revise_telcon(telcon: Telcon, *, by: Any, note: str, **content: Any) -> Telc
             declassify_on=values["declassify_on"].isoformat() if values["declassify_on"] else None,
             reasons=version.reasons, content=version_content(version), note=note,
         )
+    _copy_back(original, telcon)
     return version
 
 
@@ -649,6 +664,7 @@ def name_reviewers(telcon: Telcon, users: Iterable[Any], *, by: Any) -> Telcon:
                 field="reviewers",
             )
     ids = [u.pk for u in people]
+    original = telcon
     with transaction.atomic():
         telcon = _lock(telcon, by, "name_reviewers")
         if ids == list(telcon.reviewers or []):
@@ -657,7 +673,7 @@ def name_reviewers(telcon: Telcon, users: Iterable[Any], *, by: Any) -> Telcon:
         telcon.state = _reviewed_state(telcon)
         telcon.save(update_fields=["reviewers", "state"])
         telcon_event(telcon, "telcon.reviewers", by, count=len(ids), reviewers=ids)
-    return telcon
+    return _copy_back(original, telcon)
 
 
 def review_telcon(telcon: Telcon, *, by: Any, version: Any, note: str = "") -> TelconReview:
@@ -665,6 +681,7 @@ def review_telcon(telcon: Telcon, *, by: Any, version: Any, note: str = "") -> T
     _require_may(telcon, by, "review")
     number = _version_number(version)
     note = clean_text(note, field="note", max_len=MAX_NOTE, required=False).strip()
+    original = telcon
     with transaction.atomic():
         telcon = _lock(telcon, by, "review")
         _stale(telcon, number, "reviewed")
@@ -674,6 +691,7 @@ def review_telcon(telcon: Telcon, *, by: Any, version: Any, note: str = "") -> T
         telcon.state = _reviewed_state(telcon)
         telcon.save(update_fields=["state"])
         telcon_event(telcon, "telcon.reviewed", by, version=number, note=note)
+    _copy_back(original, telcon)
     return review
 
 
@@ -681,6 +699,7 @@ def approve_telcon(telcon: Telcon, *, by: Any, version: Any) -> Telcon:
     """A records officer (not the current version's author) approves the reviewed version."""
     _require_may(telcon, by, "approve")
     number = _version_number(version)
+    original = telcon
     with transaction.atomic():
         telcon = _lock(telcon, by, "approve")
         _stale(telcon, number, "approved")
@@ -688,7 +707,7 @@ def approve_telcon(telcon: Telcon, *, by: Any, version: Any) -> Telcon:
         telcon.approved_by, telcon.approved_at = by, clock.now()
         telcon.save(update_fields=["state", "approved_by", "approved_at"])
         telcon_event(telcon, "telcon.approved", by, version=number)
-    return telcon
+    return _copy_back(original, telcon)
 
 
 def _set_recipients(telcon: Telcon, people: list[Any], by: Any) -> list[int]:
@@ -709,6 +728,7 @@ def distribute_telcon(telcon: Telcon, users: Iterable[Any], *, by: Any) -> Telco
     people = _users(users, field="recipients")
     if not people:
         raise InvalidInput("Name at least one recipient.", field="recipients")
+    original = telcon
     with transaction.atomic():
         telcon = _lock(telcon, by, "distribute")
         ids = _set_recipients(telcon, people, by)
@@ -717,13 +737,14 @@ def distribute_telcon(telcon: Telcon, users: Iterable[Any], *, by: Any) -> Telco
         telcon.save(update_fields=["state", "distributed_at"])
         telcon_event(telcon, "telcon.distributed", by, version=telcon.version, count=len(ids),
                      recipients=ids)
-    return telcon
+    return _copy_back(original, telcon)
 
 
 def set_distribution(telcon: Telcon, users: Iterable[Any], *, by: Any) -> Telcon:
     """A records officer sets the distribution list as a whole (after approval)."""
     _require_may(telcon, by, "set_distribution")
     people = _users(users, field="recipients")
+    original = telcon
     with transaction.atomic():
         telcon = _lock(telcon, by, "set_distribution")
         before = sorted(TelconRecipient.objects.filter(telcon=telcon)
@@ -733,4 +754,4 @@ def set_distribution(telcon: Telcon, users: Iterable[Any], *, by: Any) -> Telcon
             return telcon
         _set_recipients(telcon, people, by)
         telcon_event(telcon, "telcon.distribution", by, count=len(ids), recipients=ids)
-    return telcon
+    return _copy_back(original, telcon)
