@@ -65,6 +65,23 @@ def published_readouts() -> QuerySet[Readout]:
     )
 
 
+def published_readout_versions() -> QuerySet[ReadoutVersion]:
+    """Every published version of a published read-out (public: the feed, the public list),
+    newest publication first."""
+    return (
+        ReadoutVersion.objects.filter(
+            published_at__isnull=False, readout__in=published_readouts().values("pk")
+        )
+        .select_related("readout")
+        .order_by("-published_at", "-id")
+    )
+
+
+def readout_of_call(user: Any, call: Any) -> Readout | None:
+    """The read-out of ``call`` if there is one that ``user`` may see (None otherwise)."""
+    return visible_readouts(user).filter(call=call).first()
+
+
 def readable_readout_versions(user: Any) -> QuerySet[ReadoutVersion]:
     """The versions whose text ``user`` may read: published ones for everyone, unpublished ones
     for those who may see the read-out's drafts."""

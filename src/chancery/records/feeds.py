@@ -9,8 +9,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET
 
-from chancery.records.access_readouts import published_readouts
-from chancery.records.models import ReadoutVersion
+from chancery.records.access_readouts import published_readout_versions
 
 FEED_ENTRIES = 100
 """The newest published versions the feed carries."""
@@ -28,13 +27,7 @@ def readouts_feed(request: HttpRequest) -> HttpResponse:
         feed_guid=home,
         language="en",
     )
-    versions = (
-        ReadoutVersion.objects.filter(
-            published_at__isnull=False, readout__in=published_readouts()
-        )
-        .select_related("readout")
-        .order_by("-published_at", "-id")[:FEED_ENTRIES]
-    )
+    versions = published_readout_versions()[:FEED_ENTRIES]
     for v in versions:
         link = request.build_absolute_uri(reverse("readout_public", args=[v.readout.slug]))
         corrected = bool(v.correction_note)

@@ -10,6 +10,7 @@ read-out with its corrections and its log entry, its JSON and the index JSON (th
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,7 @@ from chancery.ledger.services import history
 from chancery.lists import Table, list_context, render_list
 from chancery.pages import error_page, web_view
 from chancery.records import access_readouts as access
-from chancery.records.models import Readout, ReadoutVersion
+from chancery.records.models import Readout
 from chancery.records.readouts_public import public_dict, published_versions
 from chancery.records.services import readouts as services
 
@@ -193,7 +194,7 @@ def readout_new(request: HttpRequest, call_tracking: str) -> HttpResponseBase:
     """Draft the call's read-out (the first version, or a new one)."""
     call = access_call(request.user, call_tracking)
     services.require_act(request.user, call, "draft read-outs")
-    existing = Readout.objects.filter(call=call).first()
+    existing = access.readout_of_call(request.user, call)
     latest = services.latest_version(existing) if existing else None
     correction = bool(existing and existing.published_version)
     status = 200
@@ -225,14 +226,13 @@ def readout_new(request: HttpRequest, call_tracking: str) -> HttpResponseBase:
 def public_view(fn: Any) -> Any:
     """No login; a ``ChanceryError`` is the error page with its status."""
 
+    @wraps(fn)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return fn(request, *args, **kwargs)
         except ChanceryError as exc:
             return error_page(request, exc)
 
-    wrapper.__name__ = fn.__name__
-    wrapper.__doc__ = fn.__doc__
     return wrapper
 
 
@@ -246,9 +246,7 @@ def public_list(request: HttpRequest) -> HttpResponseBase:
     rows = list(page)
     shown = {
         (v.readout_id, v.number): v
-        for v in ReadoutVersion.objects.filter(
-            readout__in=rows, published_at__isnull=False
-        )
+        for v in access.published_readout_versions().filter(readout__in=rows)
     }
     items = [
         {"readout": r, "version": shown.get((r.pk, r.published_version or 0)),

@@ -19,7 +19,7 @@ from chancery import clock
 from chancery.accounts.roles import INTERNAL_ROLES, has_role
 from chancery.calls.access import access_call
 from chancery.calls.models import CallRequest
-from chancery.directory.models import Principal
+from chancery.directory.access import principals
 from chancery.errors import ChanceryError, InvalidInput
 from chancery.ledger.services import history
 from chancery.pages import web_view
@@ -46,7 +46,7 @@ def telcon_list(request: HttpRequest) -> HttpResponseBase:
     return render(request, "records/telcon_list.html", {
         "telcons": rows[:PER_PAGE], "readable": readable, "filters": filters,
         "page": page, "more": len(rows) > PER_PAGE,
-        "principals": Principal.objects.order_by("name"),
+        "principals": principals().order_by("name"),
         "states": Telcon.State.choices, "levels": Level.choices,
     })
 
@@ -110,7 +110,7 @@ def telcon_new(request: HttpRequest, call_tracking: str) -> HttpResponseBase:
     allowed = services.may_draft(call, request.user)
     if allowed.refusal is not None and allowed.stage == "who":
         raise allowed.refusal
-    existing = Telcon.objects.filter(call=call).first()
+    existing = access.visible_telcons(request.user).filter(call=call).first()
     if existing is not None and request.method == "GET":
         return redirect("telcon_detail", tracking=existing.tracking)
     context: dict[str, Any] = {"call": call, "mode": "new", "values": _prefill(call)}
