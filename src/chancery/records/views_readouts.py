@@ -88,7 +88,7 @@ def readout_list(request: HttpRequest) -> HttpResponseBase:
     filterset = ReadoutFilter(request.GET, queryset=qs)
     context = list_context(request, ReadoutTable, qs, filterset=filterset)
     return render_list(request, "records/readout_list.html", {
-        **context, "filter": filterset, "nav_active": "readouts",
+        **context, "filter": filterset, "nav_active": "records",
     })
 
 
@@ -125,7 +125,7 @@ def _detail_context(request: HttpRequest, readout: Readout) -> dict[str, Any]:
         "embargo_local": _local(readout.embargo_until, readout),
         "public_url": reverse("readout_public", args=[readout.slug])
         if readout.published_version else "",
-        "nav_active": "readouts",
+        "nav_active": "records",
     }
 
 
@@ -216,7 +216,7 @@ def readout_new(request: HttpRequest, call_tracking: str) -> HttpResponseBase:
         }
     return render(request, "records/readout_form.html", {
         "call": call, "readout": existing, "data": data, "error": error,
-        "correction": correction, "nav_active": "readouts",
+        "correction": correction, "nav_active": "records",
     }, status=status)
 
 

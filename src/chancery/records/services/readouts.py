@@ -117,8 +117,11 @@ def counterpart(call: CallRequest) -> str:
 
 
 def default_title(call: CallRequest) -> str:
-    """The draft form's title: "Read-out of the President-elect's call with ..."."""
-    return f"Read-out of the {call.principal.title}'s call with the {call.office}"
+    """The draft form's title: "Read-out of the call between Joseph R. Biden Jr. and Justin
+    Trudeau, Prime Minister of Canada"."""
+    office = call.office
+    other = f"{office.leader}, {office.title}" if office.leader_id else office.title
+    return f"Read-out of the call between {call.principal.name} and {other}"
 
 
 def _new_slug(call: CallRequest) -> str:
