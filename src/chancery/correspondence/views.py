@@ -598,9 +598,15 @@ _LOG_COLUMN = {
 class LoggedReadTable(_InLog, ReadTable):
     log = tables.Column(**_LOG_COLUMN)  # type: ignore[arg-type]
 
+    class Meta(ReadTable.Meta):  # not inherited by django-tables2: the list's id, empty text
+        pass
+
 
 class LoggedGroupedReadTable(_InLog, GroupedReadTable):
     log = tables.Column(**_LOG_COLUMN)  # type: ignore[arg-type]
+
+    class Meta(GroupedReadTable.Meta):  # not inherited by django-tables2: the list's id, empty text
+        pass
 
 
 @web_view
