@@ -85,7 +85,7 @@ def lifecycle(submit: Any, people: dict[str, Any], world: dict[str, Any]) -> dic
     assert report.subjects == {
         "message": 2, "principal": 2, "office": 2, "integrity": 0,
         "call": 0, "interpreter": 0, "call_settings": 0, "blocked_time": 0,
-        "telcon": 0, "readout": 0, "reply": 0,
+        "telcon": 0, "readout": 0, "reply": 0, "read": 0,
     }
     return {
         "message": message, "hold": hold, "translation": translation, "held": held,
