@@ -251,6 +251,21 @@ SAMPLES: dict[str, Any] = {
     "languages": ["fr"],
     "email": "",
     "active": True,
+    # records (the calls, telcons, read-outs, replies and the message: battery_world)
+    "title": "The President-elect's call with the President of France",
+    "correction_note": "",
+    "version": 1,
+    "until": None,
+    "url": "https://www.elysee.fr/readout",
+    "users": ["officer.two"],
+    "kind": "reply",
+    "regime": "presidential",
+    "location": "Telephone",
+    "participants": ["The President-elect", "The President of France"],
+    "classification": "C",
+    "classified_by": "Jane Doe, Director of Records",
+    "reasons": ["b", "d"],
+    "q": "climate",
 }
 
 #: Who sends each operation: someone allowed to, so that the answer is about the input.
@@ -263,6 +278,12 @@ SENDERS = {
     ("post", "/api/v1/calls/{tracking}/approve"): "staffer",
     ("post", "/api/v1/interpreters"): "admin",
     ("patch", "/api/v1/interpreters/{interpreter_id}"): "admin",
+    ("post", "/api/v1/records/telcons/{tracking}/review"): "officer2",
+    ("post", "/api/v1/records/telcons/{tracking}/approve"): "records",
+    ("post", "/api/v1/records/telcons/{tracking}/distribute"): "records",
+    ("post", "/api/v1/records/telcons/{tracking}/distribution"): "records",
+    ("post", "/api/v1/records/readouts/{tracking}/clear"): "staffer",
+    ("post", "/api/v1/replies/{tracking}/clear"): "staffer",
 }
 
 #: Which of battery_world's calls each call operation acts on (one in the state the operation
@@ -277,13 +298,42 @@ CALL_FOR = {
 }
 
 
-def _samples_for(path: str, samples: dict[str, Any]) -> dict[str, Any]:
+#: Which of battery_world's telcons each telcon operation acts on (by the path's last part);
+#: ``POST /records/telcons/{tracking}`` with a call's tracking number drafts that call's telcon.
+TELCON_FOR = {
+    "approve": "reviewed",
+    "distribute": "approved",
+    "distribution": "approved",
+}
+
+
+#: A telcon's inputs whose names other operations use for other things (a call's interpreter,
+#: the call settings' number of note-takers, a message's kind).
+TELCON_SAMPLES = {"kind": "telcon", "interpreter": "", "note_takers": ["A. Note", "B. Note"]}
+
+
+def _samples_for(method: str, path: str, samples: dict[str, Any]) -> dict[str, Any]:
     """The valid values for one operation: under /api/v1/calls/ ``{tracking}`` is a call's (the
-    messages' endpoints use the name too), and ``start`` is a moment for a move but a day for a
-    solve."""
+    messages' endpoints use the name too), under /records/telcons/ a telcon's (or, to draft
+    one, a completed call's), under /records/readouts/ a read-out's, under /replies/ a
+    reply's; ``start`` is a moment for a move but a day for a solve; a telcon's ``body`` carries
+    its portion markings."""
     out = dict(samples)
+    last = path.rsplit("/", 1)[1]
     if path.startswith("/api/v1/calls/{tracking}"):
-        out["tracking"] = samples["calls"][CALL_FOR.get(path.rsplit("/", 1)[1], "requested")]
+        out["tracking"] = samples["calls"][CALL_FOR.get(last, "requested")]
+    elif path == "/api/v1/records/telcons/{tracking}" and method == "post":
+        out["tracking"] = samples["free_call"]
+    elif path.startswith("/api/v1/records/telcons/{tracking}"):
+        out["tracking"] = samples["telcons"][TELCON_FOR.get(last, "draft")]
+    elif path.startswith("/api/v1/records/readouts/{tracking}"):
+        out["tracking"] = samples["readout"]
+    elif path.startswith("/api/v1/replies/{tracking}"):
+        out["tracking"] = samples["reply"]
+    if path.startswith("/api/v1/records/telcons"):
+        out.update(TELCON_SAMPLES, body=samples["telcon_body"])
+    elif path.startswith("/api/v1/readouts/"):
+        out["slug"] = samples["readout_slug"]
     out["start"] = samples["move_start" if path.endswith("/move") else "solve_start"]
     return out
 
@@ -323,7 +373,9 @@ def battery_world(
     submit: Any, people: dict[str, User], world: dict[str, Any]
 ) -> dict[str, Any]:
     """A message with a hold and a translation request, call requests in each state the call
-    operations need, an interpreter and a queued solve, to point valid path parameters at."""
+    operations need, an interpreter and a queued solve; completed calls with telcons (draft,
+    reviewed, approved), a draft and a published read-out, a delivered message with a draft
+    reply; to point valid path parameters at."""
     import datetime as dt
     import zoneinfo
 
@@ -383,7 +435,9 @@ def battery_world(
     move_start = dt.datetime.combine(
         earliest + dt.timedelta(days=2), dt.time(11, 0), zoneinfo.ZoneInfo("America/New_York")
     )
+    records = _records_world(submit, people, world)
     return {
+        **records,
         "tracking": message.tracking,
         "hold_id": hold.pk,
         "translation_id": translation.pk,
@@ -405,6 +459,65 @@ def battery_world(
     }
 
 
+def _records_world(
+    submit: Any, people: dict[str, User], world: dict[str, Any]
+) -> dict[str, Any]:
+    """battery_world's records: four calls completed in the last hours (one with nothing
+    drafted yet), telcons in the states their operations need, a draft read-out and a published
+    one, and a reply drafted to a delivered message."""
+    import datetime as dt
+
+    from chancery import clock
+    from chancery.calls.services.requests import complete_call, record_attempt
+    from chancery.correspondence import services as messages
+    from chancery.records.services import readouts, replies, telcons
+    from tests.calls.placed import place
+
+    def completed(hours: int) -> Any:
+        at = (clock.now() - dt.timedelta(hours=hours)).replace(second=0, microsecond=0)
+        call = place(world, people, at=at, minutes=15)
+        record_attempt(call, by=people["officer"], outcome="connected")
+        return complete_call(call, by=people["officer"], minutes=15)
+
+    free, first, second, third = (completed(h) for h in (1, 2, 3, 4))
+    body = "(C) The leaders discussed climate.\n\n(U) They agreed to speak again."
+    content = {
+        "regime": "presidential", "location": "Telephone",
+        "participants": ["The President-elect", "The President of France"],
+        "note_takers": ["A. Note", "B. Note"], "classification": "C",
+        "classified_by": "Jane Doe, Director of Records", "reasons": ["b"],
+        "declassify_on": clock.now().date() + dt.timedelta(days=3650), "body": body,
+    }
+    made = {}
+    for state, call in (("draft", first), ("reviewed", second), ("approved", third)):
+        telcon = telcons.draft_telcon(call, by=people["officer"], **content)
+        telcons.name_reviewers(telcon, [people["officer2"]], by=people["officer"])
+        if state != "draft":
+            telcons.review_telcon(telcon, by=people["officer2"], version=1)
+        if state == "approved":
+            telcons.approve_telcon(telcon, by=people["records"], version=1)
+        made[state] = telcon.tracking
+    draft = readouts.draft_readout(first, by=people["officer"], title="A read-out",
+                                   body="The leaders spoke.")
+    public = readouts.draft_readout(second, by=people["officer"], title="Published",
+                                    body="The leaders spoke again.")
+    readouts.clear_readout(public.readout, by=people["staffer"], version=1)
+    readouts.publish_readout(public.readout, by=people["officer"])
+    delivered = messages.deliver(submit("Congratulations.", language="en"), by=people["officer"])
+    reply = replies.draft_reply(delivered, by=people["officer"], body="Thank you.")
+    return {
+        "free_call": free.tracking,
+        "call": free.tracking,
+        "telcons": made,
+        "telcon_body": body,
+        "declassify_on": content["declassify_on"].isoformat(),
+        "readout": draft.readout.tracking,
+        "readout_slug": public.readout.slug,
+        "message": delivered.tracking,
+        "reply": reply.tracking,
+    }
+
+
 def test_every_input_error_names_its_field(
     client: Client,
     people: dict[str, User],
@@ -421,9 +534,13 @@ def test_every_input_error_names_its_field(
 
     for method, path, op in _operations(spec):
         sender = SENDERS.get((method, path), "officer")
-        samples = _samples_for(path, every)
+        samples = _samples_for(method, path, every)
         params = op.get("parameters", [])
         path_params = {p["name"]: str(samples[p["name"]]) for p in params if p["in"] == "path"}
+        required_query = {
+            p["name"]: str(samples[p["name"]])
+            for p in params if p["in"] == "query" and p.get("required")
+        }
         body_schema: dict[str, Any] | None = None
         if "requestBody" in op:
             body_schema = _resolve(
@@ -447,7 +564,8 @@ def test_every_input_error_names_its_field(
             kind = _resolve(spec, p.get("schema", {})).get("type", "string")
             if p["in"] == "query":
                 for bad in BAD_QUERY.get(kind, BAD_QUERY["string"]):
-                    cases.append((p["name"], path_params, {p["name"]: bad}, valid_body, {}))
+                    cases.append((p["name"], path_params, {**required_query, p["name"]: bad},
+                                  valid_body, {}))
             elif p["in"] == "header":
                 for bad in ("", "k" * 300):
                     cases.append((p["name"], path_params, {}, valid_body, {p["name"]: bad}))

@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from chancery import clock
 from chancery.calls.access import access_call
-from chancery.errors import InvalidInput
+from chancery.errors import InvalidInput, NotFound
 from chancery.ledger.services import history
 from chancery.records import access_readouts as access
 from chancery.records.models import Readout
@@ -41,7 +41,8 @@ class DraftIn(Schema):
 
 
 class ClearIn(Schema):
-    version: int = Field(..., description="The latest version's number (a stale one is a 409)")
+    version: int = Field(..., ge=1, le=10**6,
+                         description="The latest version's number (a stale one is a 409)")
 
 
 class EmbargoIn(Schema):
@@ -184,10 +185,18 @@ def get_staff(request: HttpRequest, tracking: str) -> dict[str, Any]:
     return readout_dict(access.access_readout(request.user, tracking), request.user)
 
 
+def _body_call(user: Any, tracking: str) -> Any:
+    """The call the body's ``call`` names (a 404 naming that field, not the path's)."""
+    try:
+        return access_call(user, tracking)
+    except NotFound as exc:
+        raise NotFound(exc.message, field="call") from None
+
+
 @router.post("/records/readouts", response={201: ReadoutOut, **ERRORS},
              summary="Draft a call's read-out (the first version, or a new one)")
 def draft(request: HttpRequest, payload: DraftIn) -> Any:
-    call = access_call(request.user, payload.call)
+    call = _body_call(request.user, payload.call)
     v = services.draft_readout(call, by=request.user, title=payload.title, body=payload.body,
                                correction_note=payload.correction_note)
     return Status(201, readout_dict(access.access_readout(request.user, v.readout.tracking),

@@ -14,8 +14,9 @@ from ninja.renderers import JSONRenderer
 
 from chancery.accounts.roles import is_sender_only
 from chancery.correspondence.access import access_message
+from chancery.correspondence.models import Message
 from chancery.correspondence.schemas import LogProofsOut
-from chancery.errors import InvalidInput
+from chancery.errors import InvalidInput, NotFound
 from chancery.ledger.services import history
 from chancery.records.access_replies import (
     SUBJECT,
@@ -122,11 +123,20 @@ def reply_dict(reply: Reply, user: Any, *, via: str = "api") -> dict[str, Any]:
     }
 
 
+def _named_message(user: Any, tracking: str) -> Message:
+    """The message a ``message`` input names (a 404 naming that input, not a path's
+    ``tracking``)."""
+    try:
+        return access_message(user, tracking)
+    except NotFound as exc:
+        raise NotFound(exc.message, field="message") from None
+
+
 @router.post("/replies", response={201: ReplyOut, **ERRORS}, summary="Draft a reply to a message")
 def draft(request: HttpRequest, payload: ReplyIn) -> HttpResponse:
     """Draft a reply or acknowledgement (version 1) to a delivered or acknowledged message: the
     principal's office of its principal, or an officer. Returns 201 with the reply."""
-    message = access_message(request.user, payload.message)
+    message = _named_message(request.user, payload.message)
     reply = services.draft_reply(message, by=request.user, body=payload.body,
                                  kind=payload.kind, language=payload.language)
     out = ReplyOut(**reply_dict(reply, request.user))
@@ -155,7 +165,7 @@ def list_replies(
             )
         qs = qs.filter(state=state)
     if message:
-        qs = qs.filter(message=access_message(request.user, message))
+        qs = qs.filter(message=_named_message(request.user, message))
     return [reply_dict(r, request.user) for r in qs[offset : offset + limit]]
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
+from chancery.errors import InvalidInput
 from chancery.records.search.query import STATES, TYPES, search
 from chancery.schemas import ErrorOut
 
@@ -39,6 +40,9 @@ class SearchPageOut(Schema):
     results: list[SearchResultOut]
 
 
+PARAMS = {"types": "type", "states": "state"}
+"""The search service's arguments whose query parameter has another name."""
+
 TYPE_PARAM = Query(None, description=f"Any of {', '.join(TYPES)} (repeat the parameter)")
 STATE_PARAM = Query(None, description=f"Any of {', '.join(STATES)} (repeat the parameter)")
 
@@ -62,10 +66,15 @@ def search_records(
     """Full-text search over messages, translations, telcons, read-out versions and replies,
     each type scoped by its own access rule; best matches first. The ``snippet`` is HTML
     (escaped text with ``<mark>`` around the matches)."""
-    result = search(
-        request.user, q, principal=principal, country=country, date_from=date_from,
-        date_to=date_to, types=type, states=state, page=page, per_page=per_page, via="api",
-    )
+    try:
+        result = search(
+            request.user, q, principal=principal, country=country, date_from=date_from,
+            date_to=date_to, types=type, states=state, page=page, per_page=per_page, via="api",
+        )
+    except InvalidInput as exc:
+        if exc.field in PARAMS:  # the service's argument, named as the caller wrote it
+            raise InvalidInput(exc.message, field=PARAMS[exc.field]) from None
+        raise
     return {
         "q": result.q, "total": result.total, "page": result.page, "pages": result.pages,
         "per_page": result.per_page,

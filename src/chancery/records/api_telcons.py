@@ -13,6 +13,8 @@ read (``via="api"``, part "version N").
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +23,7 @@ from ninja.renderers import JSONRenderer
 
 from chancery.calls.access import TRACKING_RE as CALL_RE
 from chancery.calls.access import access_call
+from chancery.errors import InvalidInput
 from chancery.ledger.services import history
 from chancery.records import access_telcons as access
 from chancery.records import telcon_view as view
@@ -218,8 +221,6 @@ def post_telcon(request: HttpRequest, tracking: str, payload: TelconIn) -> HttpR
         t = access.access_telcon_content(user, tracking)
         extra = sorted(k for k in _given(payload, ("kind", "regime")))
         if extra:
-            from chancery.errors import InvalidInput
-
             raise InvalidInput(f"{extra[0]} is set when the telcon is drafted; a revision "
                                "changes the content only.", field=extra[0])
         services.revise_telcon(t, by=user, note=payload.note or "",
@@ -243,12 +244,25 @@ def _acting(request: HttpRequest, tracking: str) -> Telcon:
     return access.access_telcon(request.user, tracking)
 
 
+@contextmanager
+def _users_input() -> Iterator[None]:
+    """The services name the list ``reviewers`` or ``recipients`` (the form's fields); here the
+    body's input is ``users``, and a refusal names it."""
+    try:
+        yield
+    except InvalidInput as exc:
+        if exc.field in ("reviewers", "recipients"):
+            raise InvalidInput(exc.message, field="users") from None
+        raise
+
+
 @router.post("/records/telcons/{tracking}/reviewers", response={200: TelconOut, **ERRORS})
 def reviewers(request: HttpRequest, tracking: str, payload: UsersIn) -> dict[str, Any]:
     """Name the reviewers (the list as a whole)."""
-    services.name_reviewers(_acting(request, tracking),
-                            view.users_by_name(payload.users, field="reviewers"),
-                            by=request.user)
+    with _users_input():
+        services.name_reviewers(_acting(request, tracking),
+                                view.users_by_name(payload.users, field="users"),
+                                by=request.user)
     return _after(request, tracking)
 
 
@@ -268,16 +282,18 @@ def approve(request: HttpRequest, tracking: str, payload: VersionIn) -> dict[str
 
 @router.post("/records/telcons/{tracking}/distribute", response={200: TelconOut, **ERRORS})
 def distribute(request: HttpRequest, tracking: str, payload: UsersIn) -> dict[str, Any]:
-    services.distribute_telcon(_acting(request, tracking),
-                               view.users_by_name(payload.users, field="recipients"),
-                               by=request.user)
+    with _users_input():
+        services.distribute_telcon(_acting(request, tracking),
+                                   view.users_by_name(payload.users, field="users"),
+                                   by=request.user)
     return _after(request, tracking)
 
 
 @router.post("/records/telcons/{tracking}/distribution", response={200: TelconOut, **ERRORS})
 def distribution(request: HttpRequest, tracking: str, payload: UsersIn) -> dict[str, Any]:
     """Set the distribution list as a whole (after approval)."""
-    services.set_distribution(_acting(request, tracking),
-                              view.users_by_name(payload.users, field="recipients"),
-                              by=request.user)
+    with _users_input():
+        services.set_distribution(_acting(request, tracking),
+                                  view.users_by_name(payload.users, field="users"),
+                                  by=request.user)
     return _after(request, tracking)
