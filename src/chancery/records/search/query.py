@@ -123,17 +123,22 @@ def readable_q(user: Any) -> Q:
     from chancery.records.access_replies import readable_replies
     from chancery.records.access_telcons import readable_telcons
 
-    messages = readable_messages(user).values("pk")
-    translations = Translation.objects.filter(message__in=messages).values("pk")
+    def of(doc_type: str, qs: Any) -> Q:
+        if not qs.query.where:  # every row of its table (the operations center): no subquery
+            return Q(doc_type=doc_type)
+        return Q(doc_type=doc_type, subject_id__in=qs.order_by().values("pk"))
+
+    messages = readable_messages(user)
+    translations = (
+        Translation.objects.all() if not messages.query.where
+        else Translation.objects.filter(message__in=messages.values("pk"))
+    )
     return (
-        Q(doc_type=SearchDoc.Type.MESSAGE, subject_id__in=messages)
-        | Q(doc_type=SearchDoc.Type.TRANSLATION, subject_id__in=translations)
-        | Q(doc_type=SearchDoc.Type.TELCON,
-            subject_id__in=readable_telcons(user).order_by().values("pk"))
-        | Q(doc_type=SearchDoc.Type.READOUT,
-            subject_id__in=readable_readout_versions(user).order_by().values("pk"))
-        | Q(doc_type=SearchDoc.Type.REPLY,
-            subject_id__in=readable_replies(user).order_by().values("pk"))
+        of(SearchDoc.Type.MESSAGE, messages)
+        | of(SearchDoc.Type.TRANSLATION, translations)
+        | of(SearchDoc.Type.TELCON, readable_telcons(user))
+        | of(SearchDoc.Type.READOUT, readable_readout_versions(user))
+        | of(SearchDoc.Type.REPLY, readable_replies(user))
     )
 
 
