@@ -47,6 +47,9 @@ _CJK_RANGES = (
 _FOLD_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC")
 
 
+_category = lru_cache(maxsize=65536)(unicodedata.category)
+
+
 @lru_cache(maxsize=65536)
 def _is_cjk(ch: str) -> bool:
     cp = ord(ch)
@@ -59,13 +62,15 @@ def _folds(ch: str) -> bool:
     return unicodedata.name(ch, "").startswith(_FOLD_SCRIPTS)
 
 
+@lru_cache(maxsize=65536)
 def _is_word(ch: str) -> bool:
-    cat = unicodedata.category(ch)
+    cat = _category(ch)
     return cat[0] in "LNM" or cat == "Co"
 
 
+@lru_cache(maxsize=65536)
 def _is_mark(ch: str) -> bool:
-    return unicodedata.category(ch)[0] == "M"
+    return _category(ch)[0] == "M"
 
 
 @lru_cache(maxsize=65536)
@@ -132,7 +137,7 @@ def tokens(text: str) -> list[Token]:
         run.clear()
 
     for ch, s, e in _chars(text):
-        if unicodedata.category(ch) == "Cf":
+        if _category(ch) == "Cf":
             continue  # zero-width joiners, soft hyphens, direction marks: not separators
         if _is_cjk(ch):
             flush_word()
