@@ -32,3 +32,13 @@ def completed_call(scheduled_call: CallRequest, people: dict[str, Any]) -> CallR
     """That call connected and completed (``completed_at`` is now) by the watch officer."""
     record_attempt(scheduled_call, by=people["officer"], outcome="connected")
     return complete_call(scheduled_call, by=people["officer"], minutes=15)
+
+
+def index_now(**kwargs: Any) -> int:
+    """What the worker does after a change: the sequencer integrates the new events, then the
+    search indexer (which follows the log's order) indexes the subjects they touched."""
+    from chancery.ledger import sequencer
+    from chancery.records.search import index
+
+    sequencer.integrate_all()
+    return index.index_pending(**kwargs)

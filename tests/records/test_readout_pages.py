@@ -46,7 +46,8 @@ def test_draft_form_then_panel_clear_and_publish(
     url = f"/records/readouts/new/{completed_call.tracking}/"
     page = officer.get(url)
     assert page.status_code == 200
-    assert "Read-out of the call between Joseph R. Biden Jr. and Emmanuel Macron, President of" in page.content.decode()
+    title = "Read-out of the call between Joseph R. Biden Jr. and Emmanuel Macron, President of"
+    assert title in page.content.decode()
     bad = officer.post(url, {"title": "T", "body": ""})
     assert bad.status_code == 422 and not Readout.objects.exists()
     assert client_for(people["liaison_fr"]).get(url).status_code == 403

@@ -9,7 +9,8 @@ import pytest
 
 from chancery.demo.world import MESSAGES
 from chancery.records.models import SearchDoc
-from chancery.records.search import index, normalize, query
+from chancery.records.search import normalize, query
+from tests.records.conftest import index_now
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def demo_messages(submit: Any) -> dict[str, Any]:
     for lang in ("de", "ar", "he", "ja", "zh", "ru", "hi"):
         m = demo(lang)
         out[lang] = submit(body=m["body"], subject=m["subject"], language=lang)
-    index.index_pending()
+    index_now()
     return out
 
 

@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 
 from chancery.correspondence import services as messages
 from chancery.demo.world import MESSAGES
-from chancery.records.search import index
 from tests.live import login
+from tests.records.conftest import index_now
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +26,7 @@ def test_search_in_chinese_and_arabic(
         m = next(m for m in MESSAGES if m["language"] == lang)
         messages.deliver(submit(body=m["body"], subject=m["subject"], language=lang),
                          by=people["officer"])
-    index.index_pending()
+    index_now()
     base = live_server.url
     login(page, base, "staffer.pe")
     page.goto(f"{base}/records/search/")

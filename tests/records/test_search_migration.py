@@ -11,7 +11,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from chancery.records.search import index, query
+from chancery.records.search import query
+from tests.records.conftest import index_now
 
 BEFORE = [("records", "0002_change_triggers")]
 AFTER = [("records", "0003_search_index")]
@@ -42,7 +43,7 @@ def _vendor_index() -> set[str]:
 
 def test_the_search_index_migration_is_reversible(executor: MigrationExecutor, submit: Any) -> None:
     submit(body="Herzliche Glückwünsche.", language="de")
-    index.index_pending()
+    index_now()
     present = _vendor_index()
     assert present
     executor.migrate(BEFORE)

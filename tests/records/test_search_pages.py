@@ -15,8 +15,8 @@ from chancery.correspondence import services as messages
 from chancery.correspondence.models import Message
 from chancery.demo.world import MESSAGES
 from chancery.ledger.models import Read
-from chancery.records.search import index
 from chancery.testing import body_of, client_for
+from tests.records.conftest import index_now
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ ARABIC = next(m for m in MESSAGES if m["language"] == "ar")
 def arabic(submit: Any, people: dict[str, User]) -> Message:
     m = submit(body=ARABIC["body"], subject=ARABIC["subject"], language="ar")
     messages.deliver(m, by=people["officer"])
-    index.index_pending()
+    index_now()
     return m
 
 
@@ -74,7 +74,7 @@ def test_the_page_needs_a_login() -> None:
 def test_pages_of_results(submit: Any, people: dict[str, User]) -> None:
     for i in range(23):
         submit(body=f"Glückwünsche Nummer {i}.", language="de")
-    index.index_pending()
+    index_now()
     c = client_for(people["officer"])
     html = body_of(c.get("/records/search/?q=gl%C3%BCckw%C3%BCnsche&page=2"))
     assert "page 2 of 2" in html and html.count('class="search-result"') == 3

@@ -340,9 +340,13 @@ class SearchDoc(models.Model):
 
 
 class SearchCursor(models.Model):
-    """How far the indexer has read the event table (one row)."""
+    """How far the indexer has read the log (one row): the last log index (``Event.seq``) it
+    indexed. It follows the log's order, not event ids: ids are taken when a transaction
+    inserts, so a transaction that commits late can leave a lower id behind a higher one
+    already read, while the sequencer gives log indexes only to committed events, in order,
+    without gaps."""
 
-    last_event_id = models.BigIntegerField(default=0)
+    last_seq = models.BigIntegerField(default=-1)
 
     def __str__(self) -> str:
-        return f"indexed to event {self.last_event_id}"
+        return f"indexed to log index {self.last_seq}"

@@ -184,7 +184,12 @@ def _replace(subject_type: str, ids: list[int]) -> int:
 
 def index_pending(limit: int = 5000) -> int:
     """Index the subjects changed since the last pass (at most ``limit`` events); how many
-    documents were (re)written. The cursor moves in the same transaction."""
+    documents were (re)written. The cursor moves in the same transaction.
+
+    The pass follows the log (events by ``seq``, ``SearchCursor.last_seq``): an event is
+    indexed once the sequencer has integrated it, within a second of its commit. Following
+    event ids instead would miss an event whose transaction committed after a later id had
+    been read."""
     from chancery.ledger.models import Event
 
     with transaction.atomic():
@@ -193,8 +198,8 @@ def index_pending(limit: int = 5000) -> int:
             SearchCursor.objects.get_or_create(pk=1)
             cursor = SearchCursor.objects.select_for_update().get(pk=1)
         events = list(
-            Event.objects.filter(id__gt=cursor.last_event_id).order_by("id")
-            .values_list("id", "subject_type", "subject_id")[:limit]
+            Event.objects.filter(seq__gt=cursor.last_seq).order_by("seq")
+            .values_list("seq", "subject_type", "subject_id")[:limit]
         )
         if not events:
             return 0
@@ -207,8 +212,8 @@ def index_pending(limit: int = 5000) -> int:
             ordered = sorted(ids)
             for start in range(0, len(ordered), CHUNK):
                 written += _replace(subject_type, ordered[start : start + CHUNK])
-        cursor.last_event_id = events[-1][0]
-        cursor.save(update_fields=["last_event_id"])
+        cursor.last_seq = events[-1][0]
+        cursor.save(update_fields=["last_seq"])
     return written
 
 
@@ -222,7 +227,8 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     with transaction.atomic():
         SearchCursor.objects.get_or_create(pk=1)
         cursor = SearchCursor.objects.select_for_update().get(pk=1)
-        last = Event.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        last = Event.objects.filter(seq__isnull=False).order_by("-seq").values_list(
+            "seq", flat=True).first()
         subjects = {
             "message": list(Message.objects.order_by("id").values_list("id", flat=True)),
             "telcon": list(Telcon.objects.order_by("id").values_list("id", flat=True)),
@@ -239,6 +245,6 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
                 done += len(chunk)
                 if progress is not None:
                     progress(done, total)
-        cursor.last_event_id = last
-        cursor.save(update_fields=["last_event_id"])
+        cursor.last_seq = -1 if last is None else last
+        cursor.save(update_fields=["last_seq"])
     return written
