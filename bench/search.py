@@ -360,39 +360,40 @@ def fts_runners() -> tuple[Any, Any]:
     """Two functions q -> (page ids, total count) running the product's full-text SQL
     (``records.search.query``):
 
-    * ``page``: what ``query.search()`` runs for the first page: ``search_sql(vendor, scope,
-      count=True)`` then ``search_sql(vendor, scope)`` (LIMIT 20 OFFSET 0), with the widest
+    * ``page``: what ``query.search()`` runs for the first page (``query.search_ids``: the
+      count, then the page of 20; without it, ``search_sql`` count then page), with the widest
       scope (``SearchDoc.objects.order_by().values("id")``: a reader of everything, no
       filter; a persona's scope adds its own subqueries to it);
-    * ``bare``: ``fts_sql(vendor)`` with LIMIT 20, as ``match_ids`` runs it (no scope, no
-      count)."""
+    * ``bare``: ``query.match_ids(q, 20)`` (``fts_sql``: no scope, no count)."""
     from django.db import connection
 
     from chancery.records.models import SearchDoc
     from chancery.records.search import query
 
     vendor = connection.vendor
-    scope_sql, scope_params = SearchDoc.objects.order_by().values("id").query.sql_with_params()
-    count_sql = query.search_sql(vendor, scope_sql, count=True)
-    page_sql = query.search_sql(vendor, scope_sql)
-    bare_sql = query.fts_sql(vendor)
-    pg = vendor == "postgresql"
+    if hasattr(query, "scope_where"):  # the scope as a condition on the matching row
+        scope_sql, scope_params = query.scope_where(SearchDoc.objects.all())
+    else:  # the scope as a SELECT of ids
+        scope_sql, scope_params = SearchDoc.objects.order_by().values("id").query.sql_with_params()
 
     def page(q: str) -> tuple[list[int], int]:
         expr = query.match_expression(vendor, q)
+        if hasattr(query, "search_ids"):  # the count, then the plan the count chooses
+            ids, total, _capped, _page = query.search_ids(
+                vendor, expr, scope_sql, scope_params, limit=PER_PAGE, page=1
+            )
+            return [int(i) for i in ids], int(total)
+        pg = vendor == "postgresql"
         with connection.cursor() as cur:
-            cur.execute(count_sql, [expr, *scope_params])
+            cur.execute(query.search_sql(vendor, scope_sql, count=True), [expr, *scope_params])
             total = int(cur.fetchone()[0])
             params = [expr, *scope_params, *([expr] if pg else [])]
-            cur.execute(page_sql, [*params, PER_PAGE, 0])
+            cur.execute(query.search_sql(vendor, scope_sql), [*params, PER_PAGE, 0])
             return [int(r[0]) for r in cur.fetchall()], total
 
     def bare(q: str) -> tuple[list[int], int]:
-        expr = query.match_expression(vendor, q)
-        with connection.cursor() as cur:
-            cur.execute(bare_sql, [expr, *([expr] if pg else []), PER_PAGE])
-            ids = [int(r[0]) for r in cur.fetchall()]
-            return ids, len(ids)
+        ids = [int(i) for i in query.match_ids(q, PER_PAGE)]
+        return ids, len(ids)
 
     return page, bare
 
@@ -517,8 +518,9 @@ def measure(per_class: int = 10, like_per_class: int = 2, seed: int = 1,
 
     classes = {c: summary([q for q in qs if q["class"] == c]) for c in CLASSES}
     return {
-        "what": (f"the search page's SQL (query.search_sql: total count, then the first page "
-                 f"of {PER_PAGE}, scope: every document); bare: query.fts_sql LIMIT {PER_PAGE}"),
+        "what": (f"the search page's SQL (query.search_ids / search_sql: the count, then the "
+                 f"first page of {PER_PAGE}, scope: every document); bare: query.match_ids "
+                 f"(fts_sql LIMIT {PER_PAGE})"),
         "per_page": PER_PAGE,
         "classes": classes,
         "all": summary(qs),
