@@ -24,6 +24,7 @@ from chancery.records.search import index, snippets
 from chancery.records.search.query import search
 from chancery.records.services import readouts, replies
 from chancery.testing import make_user
+from tests.records.conftest import index_now
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def mail(submit: Any, world: dict[str, Any], people: dict[str, User]) -> dict[st
     vp = submit(body="Glückwünsche an die Vizepräsidentin.", language="de",
                 principal="vice-president-elect")
     messages.deliver(vp, by=people["officer"])
-    index.index_pending()
+    index_now()
     return {"ca": ca, "fr": fr, "vp": vp}
 
 
@@ -94,10 +95,10 @@ def test_translations_follow_their_message(
     m = submit("Meilleurs vœux de la France.", language="fr", office=world["pres_fr"],
                by=people["liaison_fr"])
     t = messages.request_translation(m, by=people["officer"])
-    index.index_pending()
+    index_now()
     assert hits(people["officer"], "warmest") == set()  # not signed off: not indexed
     messages.sign_off_translation(t, by=people["translator"], text="The warmest wishes of France.")
-    assert index.index_pending() == 2  # the message and its signed-off translation
+    assert index_now() == 2  # the message and its signed-off translation
     assert hits(people["officer"], "warmest") == {("translation", t.pk)}
     assert hits(people["translator"], "warmest voeux") == set()  # words from both texts
     assert hits(people["translator"], "warmest") == {("translation", t.pk)}
@@ -113,7 +114,7 @@ def test_replies_by_their_rule(
 ) -> None:
     ca = mail["ca"]
     draft = replies.draft_reply(ca, by=people["staffer"], body="Vielen Dank für Ihre Glückwünsche.")
-    index.index_pending()
+    index_now()
     doc = ("reply", draft.pk)
     assert doc in hits(people["staffer"], "glückwünsche dank")
     assert doc in hits(people["officer"], "dank")
@@ -121,7 +122,7 @@ def test_replies_by_their_rule(
     assert doc not in hits(people["staffer_vp"], "dank")
     replies.clear_reply(draft, by=staffer2, version=1)
     replies.send_reply(Reply.objects.get(pk=draft.pk), by=people["staffer"])
-    index.index_pending()
+    index_now()
     assert hits(people["liaison_ca"], "dank") == {doc}
     assert hits(people["liaison_fr"], "dank") == set()
     assert search(people["staffer"], "dank", types="reply", states="sent").total == 1
@@ -133,7 +134,7 @@ def test_readout_versions_by_their_rule(
 ) -> None:
     v1 = readouts.draft_readout(completed_call, by=people["officer"], title="Read-out",
                                 body="The President-elect spoke with President Macron.")
-    index.index_pending()
+    index_now()
     doc = ("readout", v1.pk)
     assert doc in hits(people["officer"], "macron")
     assert doc in hits(people["staffer"], "macron")
@@ -141,13 +142,13 @@ def test_readout_versions_by_their_rule(
     assert doc not in hits(people["liaison_fr"], "macron")
     readouts.clear_readout(v1.readout, by=people["staffer"], version=1)
     readouts.publish_readout(v1.readout, by=people["staffer"])
-    index.index_pending()
+    index_now()
     assert hits(people["liaison_fr"], "macron") == {doc}  # published: public
     assert search(people["officer"], "macron").results[0].state == "published"
     v2 = readouts.draft_readout(completed_call, by=people["officer"], title="Read-out",
                                 body="The President-elect spoke with President Macron today.",
                                 correction_note="The day.")
-    index.index_pending()
+    index_now()
     assert hits(people["officer"], "macron") == {doc, ("readout", v2.pk)}  # one doc per version
     assert hits(people["liaison_fr"], "macron") == {doc}
 
@@ -197,7 +198,7 @@ def test_an_unknown_principal_is_404(mail: dict[str, Message], people: dict[str,
 def test_pagination(submit: Any, people: dict[str, User]) -> None:
     for i in range(25):
         submit(body=f"Herzliche Glückwünsche, Nummer {i}.", language="de")
-    index.index_pending()
+    index_now()
     seen: list[tuple[str, int]] = []
     for n in (1, 2, 3):
         page = search(people["officer"], "herzliche", page=n, per_page=10)
@@ -253,16 +254,16 @@ def test_index_pending_follows_the_events(
     from chancery.ledger.models import Event
 
     m = submit(body="Ein Glückwunsch.", language="de")
-    assert index.index_pending() == 1
+    assert index_now() == 1
     cursor = SearchCursor.objects.get()
-    assert cursor.last_event_id == Event.objects.order_by("-id").first().pk
-    assert index.index_pending() == 0
+    assert cursor.last_seq == Event.objects.order_by("-seq").first().seq
+    assert index_now() == 0
     doc = SearchDoc.objects.get(doc_type="message", subject_id=m.pk)
     assert (doc.state, doc.terms) == ("received", "ein gluckwunsch")
     messages.deliver(m, by=people["officer"])
-    assert index.index_pending() == 1
+    assert index_now() == 1
     assert SearchDoc.objects.get(doc_type="message", subject_id=m.pk).state == "delivered"
-    assert index.index_pending(limit=1) == 0  # nothing new
+    assert index_now(limit=1) == 0  # nothing new
 
 
 def test_rebuild(mail: dict[str, Message], people: dict[str, User]) -> None:
@@ -273,7 +274,7 @@ def test_rebuild(mail: dict[str, Message], people: dict[str, User]) -> None:
     assert index.rebuild(progress=lambda done, total: progress.append((done, total))) == count
     assert progress[-1] == (3, 3)
     assert len(hits(people["officer"], "glückwünsche")) == 3
-    assert index.index_pending() == 0  # the cursor is at the end
+    assert index_now() == 0  # the cursor is at the end
 
 
 def test_telcons_by_their_distribution(
@@ -290,19 +291,19 @@ def test_telcons_by_their_distribution(
         note_takers=["Anna Note", "Ben Taker"], classification="U",
         body="(U) The President-elect thanked President Macron for his congratulations.",
     )
-    index.index_pending()
+    index_now()
     doc = ("telcon", t.pk)
     for who in ("officer", "records", "admin"):
         assert hits(people[who], "macron congratulations") == {doc}, who
     for who in ("staffer", "officer2", "liaison_fr", "translator"):
         assert hits(people[who], "macron") == set(), who
     telcons.name_reviewers(t, [people["officer2"]], by=people["officer"])
-    index.index_pending()
+    index_now()
     assert hits(people["officer2"], "wilmington") == {doc}  # the location is searched too
     telcons.review_telcon(t, by=people["officer2"], version=1)
     telcons.approve_telcon(t, by=people["records"], version=1)
     telcons.distribute_telcon(t, [people["staffer"]], by=people["records"])
-    index.index_pending()
+    index_now()
     assert hits(people["staffer"], "macron") == {doc}
     assert hits(people["staffer_vp"], "macron") == set()
     page = search(people["staffer"], "macron", states="distributed", types="telcon", via="web")

@@ -1,6 +1,8 @@
-"""Records migration 0003 (the vendor's search index) is reversible: unapplied, the FTS5 table
-and its triggers (SQLite) or the GIN index (PostgreSQL) are gone; applied again over existing
-documents, it indexes them."""
+"""Records migrations 0003 (the vendor's search index) and 0005 (PostgreSQL's stored tsvector)
+are reversible: 0003 unapplied, the FTS5 table and its triggers (SQLite) or the GIN index
+(PostgreSQL) are gone; applied again over existing documents, it indexes them. 0005 unapplied,
+PostgreSQL has 0003's expression index again and no ``vector`` column; applied, the column is
+computed for the existing rows and indexed (SQLite: 0005 changes nothing)."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from chancery.records.search import query
 from tests.records.conftest import index_now
 
 BEFORE = [("records", "0002_change_triggers")]
-AFTER = [("records", "0003_search_index")]
+BEFORE_VECTOR = [("records", "0004_cursor_follows_the_log")]
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ def _vendor_index() -> set[str]:
         else:
             cursor.execute(
                 "SELECT indexname FROM pg_indexes WHERE tablename = 'records_searchdoc' "
-                "AND indexname = 'records_doc_terms'"
+                "AND indexname IN ('records_doc_terms', 'records_doc_vector')"
             )
         return {row[0] for row in cursor.fetchall()}
 
@@ -49,6 +51,30 @@ def test_the_search_index_migration_is_reversible(executor: MigrationExecutor, s
     executor.migrate(BEFORE)
     assert _vendor_index() == set()
     executor = MigrationExecutor(connection)
-    executor.migrate(AFTER)
+    executor.migrate(executor.loader.graph.leaf_nodes())
     assert _vendor_index() == present
     assert len(query.match_ids("gluckwunsche", 10)) == 1  # indexed when created
+
+
+def _vector_column() -> bool:
+    with connection.cursor() as cursor:
+        cols = connection.introspection.get_table_description(cursor, "records_searchdoc")
+    return any(c.name == "vector" for c in cols)
+
+
+def test_the_stored_vector_migration_is_reversible(
+    executor: MigrationExecutor, submit: Any
+) -> None:
+    submit(body="Herzliche Glückwünsche.", language="de")
+    index_now()
+    pg = connection.vendor == "postgresql"
+    assert _vector_column() is pg
+    assert _vendor_index() == ({"records_doc_vector"} if pg else _vendor_index())
+    executor.migrate(BEFORE_VECTOR)
+    assert not _vector_column()
+    if pg:
+        assert _vendor_index() == {"records_doc_terms"}
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert _vector_column() is pg
+    assert len(query.match_ids("gluckwunsche", 10)) == 1  # the column computed for the row

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from chancery.errors import InvalidInput
 from chancery.records.search.query import STATES, TYPES, search
@@ -34,6 +34,9 @@ class SearchResultOut(Schema):
 class SearchPageOut(Schema):
     q: str
     total: int
+    capped: bool = Field(description=(
+        "True when more than `total` (1,000) records match: only the newest 1,000 are counted "
+        "and can be paged through; narrow the search to see the rest"))
     page: int
     pages: int
     per_page: int
@@ -64,7 +67,8 @@ def search_records(
     per_page: int = Query(20, ge=1, le=100),
 ) -> dict[str, Any]:
     """Full-text search over messages, translations, telcons, read-out versions and replies,
-    each type scoped by its own access rule; best matches first. The ``snippet`` is HTML
+    each type scoped by its own access rule; newest first. At most 1,000 results are counted
+    (``capped`` beyond). The ``snippet`` is HTML
     (escaped text with ``<mark>`` around the matches)."""
     try:
         result = search(
@@ -76,7 +80,8 @@ def search_records(
             raise InvalidInput(exc.message, field=PARAMS[exc.field]) from None
         raise
     return {
-        "q": result.q, "total": result.total, "page": result.page, "pages": result.pages,
+        "q": result.q, "total": result.total, "capped": result.capped, "page": result.page,
+        "pages": result.pages,
         "per_page": result.per_page,
         "results": [
             {"type": r.doc_type, "id": r.subject_id, "title": r.title, "date": r.date,
