@@ -212,7 +212,9 @@ def index_pending(limit: int = 5000) -> int:
             ordered = sorted(ids)
             for start in range(0, len(ordered), CHUNK):
                 written += _replace(subject_type, ordered[start : start + CHUNK])
-        cursor.last_seq = events[-1][0]
+        last = events[-1][0]
+        assert last is not None  # filtered on seq__gt: integrated events only
+        cursor.last_seq = last
         cursor.save(update_fields=["last_seq"])
     return written
 
