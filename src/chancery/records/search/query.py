@@ -1,13 +1,14 @@
 """Searching the index: the vendor's full-text query, scoped to what the user may read.
 
-FOR BENCH/SEARCH.PY (R7): the SQL of the bare full-text query is ``fts_sql(vendor)``, run by
-``match_ids(q, limit)`` with the parameters ``[match_expression(vendor, q), limit]``; a user's
-search is ``search_ids(vendor, expr, scope, scope_params, limit=..., page=...)``, where ``scope,
-scope_params = scope_where(<SearchDoc queryset>)`` (the permission and filter conditions on the
-row itself, "TRUE" for every row): it runs the capped count ``search_sql(vendor, scope,
-count=True)`` (``[expr, *scope_params]``), then the page ``search_sql(vendor, scope,
-few=<count at most COUNT_CAP>)`` (``[expr, *scope_params, limit, offset]``): the same
-parameters on both vendors (no second tsquery: the page is no longer ranked). Measure those.
+FOR BENCH/SEARCH.PY (R7): the bare full-text query is ``match_ids(q, limit)`` (no permission
+scope: ``search_ids`` with the scope "TRUE", so it too counts up to the cap to choose its
+plan); a user's search is ``search_ids(vendor, expr, scope, scope_params, limit=...,
+page=...)``, where ``scope, scope_params = scope_where(<SearchDoc queryset>)`` (the permission
+and filter conditions on the row itself, "TRUE" for every row): it runs the capped count
+``search_sql(vendor, scope, count=True)`` (``[expr, *scope_params]``), then the page
+``search_sql(vendor, scope, few=<count at most COUNT_CAP>)`` (``[expr, *scope_params, limit,
+offset]``): the same parameters on both vendors (no second tsquery: the page is no longer
+ranked). Measure those.
 
 SQLite: ``records_searchdoc.id IN (SELECT rowid FROM records_searchdoc_fts WHERE
 records_searchdoc_fts MATCH '"tok" "big1 big2"')`` (each word quoted; a CJK run's bigrams are
@@ -75,31 +76,15 @@ COUNT_CAP = 1000
 pagination stops there (narrow the search to see the rest)."""
 
 
-def fts_sql(vendor: str) -> str:
-    """The bare full-text query: the ids of the matching documents, newest first. Parameters:
-    ``[match_expression(vendor, q), limit]``."""
-    if vendor == "postgresql":
-        return (
-            "SELECT d.id FROM records_searchdoc d WHERE d.vector @@ %s::tsquery "
-            "ORDER BY d.date DESC, d.id DESC LIMIT %s"
-        )
-    return (
-        "SELECT d.id FROM records_searchdoc d WHERE d.id IN (SELECT rowid FROM "
-        "records_searchdoc_fts WHERE records_searchdoc_fts MATCH %s) "
-        "ORDER BY d.date DESC, d.id DESC LIMIT %s"
-    )
-
-
 def match_ids(q: str | list[str], limit: int = 100) -> list[int]:
     """The ids of the documents matching ``q`` (text, or normalised tokens), newest first, with
-    no permission scope (the benchmark's query, and the tests' view of the index)."""
+    no permission scope (the benchmark's bare query, and the tests' view of the index): a
+    user's search (``search_ids``) with the scope "TRUE"; the capped count chooses the plan."""
     vendor = connection.vendor
     expr = match_expression(vendor, q)
     if not expr:
         return []
-    with connection.cursor() as cur:
-        cur.execute(fts_sql(vendor), [expr, limit])
-        return [row[0] for row in cur.fetchall()]
+    return search_ids(vendor, expr, "TRUE", [], limit=limit)[0]
 
 
 def scope_where(queryset: Any) -> tuple[str, list[Any]]:
