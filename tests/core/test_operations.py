@@ -451,9 +451,12 @@ def test_the_worker_logs_a_database_outage_once_and_resumes(
     database = outage.url.removeprefix("sqlite:///")
     if not ON_POSTGRES:
         # A SQLite connection already open keeps reading a moved file: make the database
-        # unopenable before the worker starts (a folder where the file should be).
+        # unopenable before the worker starts. Its path becomes a symbolic link to a folder;
+        # bringing it back replaces the link in one rename (a gap with no file at the path
+        # would let SQLite create an empty database there).
         Path(database).rename(f"{database}.away")
-        Path(database).mkdir()
+        Path(f"{database}.folder").mkdir()
+        Path(database).symlink_to(f"{database}.folder")
     worker = Process(env, tmp_path / "worker.out", "worker")
     try:
         wait_for("the worker running", lambda: "worker running" in worker.output(), 60,
@@ -465,8 +468,8 @@ def test_the_worker_logs_a_database_outage_once_and_resumes(
         if ON_POSTGRES:
             outage.bring_back()
         else:
-            Path(database).rmdir()
-            Path(f"{database}.away").rename(database)
+            Path(f"{database}.link").symlink_to(f"{database}.away")
+            os.replace(f"{database}.link", database)
         wait_for("the worker noticing the database back",
                  lambda: "database reachable again" in worker.output(), 60, worker.log)
         worker.proc.send_signal(signal.SIGTERM)

@@ -38,7 +38,7 @@ def test_a_telcon_from_draft_to_distribution(
     expect(page.locator("#telcon-state")).to_have_text("Draft")
     expect(page.locator("#banner-top")).to_have_text("UNCLASSIFIED")
     expect(page.locator("#telcon-caution")).to_contain_text("not a verbatim transcript")
-    page.select_option("#act-reviewers select", label="officer.two")
+    page.select_option("#act-reviewers select", value=str(people["officer2"].pk))
     page.get_by_role("button", name="Name the reviewers").click()
     expect(page.locator("#telcon-reviewers")).to_have_text("officer.two")
     tracking = Telcon.objects.get().tracking
@@ -54,7 +54,7 @@ def test_a_telcon_from_draft_to_distribution(
     page.goto(f"{base}/records/telcons/{tracking}/")
     page.get_by_role("button", name="Approve version 1").click()
     expect(page.locator("#telcon-state")).to_have_text("Approved")
-    page.select_option("#act-distribute select", label="staffer.pe")
+    page.select_option("#act-distribute select", value=str(people["staffer"].pk))
     page.get_by_role("button", name="Distribute").click()
     expect(page.locator("#telcon-state")).to_have_text("Distributed")
     logout(page)

@@ -169,7 +169,8 @@ def telcon_revise(request: HttpRequest, tracking: str) -> HttpResponseBase:
 
 def _internal_users() -> list[Any]:
     users = get_user_model().objects.filter(is_active=True).order_by("username")
-    return [u for u in users.select_related("profile").prefetch_related("groups") if has_role(u, *INTERNAL_ROLES)]
+    users = users.select_related("profile").prefetch_related("groups")
+    return [u for u in users if has_role(u, *INTERNAL_ROLES)]
 
 
 def document_context(telcon: Telcon, user: Any, number: int | None, *, via: str
