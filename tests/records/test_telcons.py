@@ -255,7 +255,7 @@ def test_who_sees_and_who_reads(telcon: Telcon, people: dict[str, User]) -> None
     for name in ("staffer_vp", "liaison_fr", "translator"):
         with pytest.raises(NotFound):
             access.access_telcon(people[name], t.tracking)
-    with pytest.raises(NotFound, match="TELCON-2020-000012"):
+    with pytest.raises(NotFound, match="TELCON-2020-000123"):
         access.access_telcon(people["officer"], "CALL-2020-000001")
     readers = {u for u in people.values() if access.may_read(u, t)}
     assert readers == {people["officer"], people["records"], people["admin"]}

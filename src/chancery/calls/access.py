@@ -15,22 +15,20 @@ number that does not exist), so tracking numbers cannot be probed.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from chancery.accounts.models import Role
 from chancery.accounts.roles import ALL_SEEING, profile_of, roles_of
-from chancery.calls.models import CallRequest
+from chancery.calls.models import CALL, CallRequest
 from chancery.directory.access import liaison_mission, polity_q, principal_by_slug
-from chancery.errors import Forbidden, NotFound
+from chancery.errors import Forbidden
 from chancery.ledger.reads import SubjectLabel
 
 SUBJECT = "call"
 """The subject type of a call request in the ledger (events and the access audit)."""
 
-TRACKING_RE = re.compile(r"^CALL-(\d{4})-(\d{6,})$")
 
 
 def _base() -> QuerySet[CallRequest]:
@@ -58,24 +56,12 @@ def visible_calls(user: Any) -> QuerySet[CallRequest]:
     return base.filter(q)
 
 
-def parse_tracking(text: str) -> tuple[int, int]:
-    """``CALL-2020-000123`` -> (2020, 123); 404 naming the form otherwise."""
-    match = TRACKING_RE.match(str(text or "").strip().upper())
-    if not match:
-        raise NotFound(
-            f"{text!r} is not a call's tracking number; they look like CALL-2020-000123.",
-            field="tracking",
-        )
-    return int(match.group(1)), int(match.group(2))
+parse_tracking = CALL.parse
 
 
 def access_call(user: Any, tracking: str) -> CallRequest:
     """The call request ``tracking`` if ``user`` may see it; 404 otherwise."""
-    year, pk = parse_tracking(tracking)
-    call = visible_calls(user).filter(pk=pk).first()
-    if call is None or call.received_at.year != year:
-        raise NotFound(f"No call request {tracking} that you can see.", field="tracking")
-    return call
+    return CALL.fetch(visible_calls(user), tracking)
 
 
 def principal_calls(user: Any, slug: str) -> QuerySet[CallRequest]:
@@ -101,11 +87,7 @@ def liaison_calls(user: Any) -> QuerySet[CallRequest]:
 
 def access_liaison_call(user: Any, tracking: str) -> CallRequest:
     """One of the liaison's own call requests (404 otherwise)."""
-    year, pk = parse_tracking(tracking)
-    call = liaison_calls(user).filter(pk=pk).first()
-    if call is None or call.received_at.year != year:
-        raise NotFound(f"No call request {tracking} from your mission.", field="tracking")
-    return call
+    return CALL.fetch(liaison_calls(user), tracking, where="from your mission")
 
 
 def call_labels(ids: Any) -> dict[int, SubjectLabel]:

@@ -14,6 +14,10 @@ from django.conf import settings
 from django.db import models
 
 from chancery.directory.validators import validate_time_zone
+from chancery.tracking import Tracking
+
+CALL = Tracking("CALL", "a call's", "received_at", "call request")
+"""A call request's tracking number, CALL-2020-000123."""
 
 
 class CallState(models.TextChoices):
@@ -211,7 +215,7 @@ class CallRequest(models.Model):
 
     @property
     def tracking(self) -> str:
-        return f"CALL-{self.received_at.year:04d}-{self.pk:06d}"
+        return CALL.of(self)
 
     @property
     def interpreted(self) -> bool:

@@ -15,8 +15,8 @@ from django.db.models import F, Q, QuerySet
 from chancery.accounts.models import Role
 from chancery.accounts.roles import ALL_SEEING, has_role, profile_of, require_role, roles_of
 from chancery.correspondence.models import (
+    MESSAGE,
     PRE_DELIVERY,
-    TRACKING_RE,
     Attachment,
     Hold,
     Message,
@@ -56,22 +56,11 @@ def visible_messages(user: Any) -> QuerySet[Message]:
     return base.filter(q).distinct()
 
 
-def parse_tracking(tracking: str) -> tuple[int, int]:
-    match = TRACKING_RE.match(tracking.strip().upper())
-    if not match:
-        raise NotFound(
-            f"{tracking!r} is not a tracking number; they look like CH-2020-000123.",
-            field="tracking",
-        )
-    return int(match.group(1)), int(match.group(2))
+parse_tracking = MESSAGE.parse
 
 
 def access_message(user: Any, tracking: str) -> Message:
-    year, pk = parse_tracking(tracking)
-    message = visible_messages(user).filter(pk=pk).first()
-    if message is None or message.received_at.year != year:
-        raise NotFound(f"No message {tracking} that you can see.", field="tracking")
-    return message
+    return MESSAGE.fetch(visible_messages(user), tracking)
 
 
 def can_read_content(user: Any, message: Message) -> bool:
@@ -249,8 +238,5 @@ def sender_messages(user: Any) -> QuerySet[Message]:
 def access_sender_message(user: Any, tracking: str) -> Message:
     """One of the liaison's own messages (404 naming its polity otherwise)."""
     mission = liaison_mission(user)
-    year, pk = parse_tracking(tracking)
-    message = sender_messages(user).filter(pk=pk).first()
-    if message is None or message.received_at.year != year:
-        raise NotFound(f"No message {tracking} from {mission.country or mission.organisation}.")
-    return message
+    return MESSAGE.fetch(sender_messages(user), tracking,
+                         where=f"from {mission.country or mission.organisation}")

@@ -6,12 +6,13 @@ event. The original text is kept exactly as received (``body`` is never rewritte
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.db import models
 
-TRACKING_RE = re.compile(r"^CH-(\d{4})-(\d{6,})$")
+from chancery.tracking import Tracking
+
+MESSAGE = Tracking("CH", "a", "received_at", "message")
+"""A message's tracking number, CH-2020-000123."""
 
 
 class Channel(models.TextChoices):
@@ -82,7 +83,7 @@ class Message(models.Model):
 
     @property
     def tracking(self) -> str:
-        return f"CH-{self.received_at.year:04d}-{self.pk:06d}"
+        return MESSAGE.of(self)
 
     @property
     def language(self) -> str:

@@ -20,7 +20,7 @@ from chancery.accounts.models import Role
 from chancery.accounts.roles import ALL_SEEING, profile_of, roles_of
 from chancery.errors import NotFound
 from chancery.ledger.reads import SubjectLabel, record_read
-from chancery.records.models import READOUT_RE, Readout, ReadoutVersion
+from chancery.records.models import READOUT, Readout, ReadoutVersion
 
 SUBJECT = "readout"
 
@@ -91,23 +91,12 @@ def readable_readout_versions(user: Any) -> QuerySet[ReadoutVersion]:
     return qs if q is None else qs.filter(published | q)
 
 
-def parse_tracking(text: str) -> tuple[int, int]:
-    match = READOUT_RE.match(str(text or "").strip().upper())
-    if not match:
-        raise NotFound(
-            f"{text!r} is not a read-out's tracking number; they look like "
-            "READOUT-2020-000012.", field="tracking",
-        )
-    return int(match.group(1)), int(match.group(2))
+parse_tracking = READOUT.parse
 
 
 def access_readout(user: Any, tracking: str) -> Readout:
     """The read-out ``tracking`` if ``user`` may see its drafts; 404 otherwise."""
-    year, pk = parse_tracking(tracking)
-    readout = visible_readouts(user).filter(pk=pk).first()
-    if readout is None or readout.created_at.year != year:
-        raise NotFound(f"No read-out {tracking} that you can see.", field="tracking")
-    return readout
+    return READOUT.fetch(visible_readouts(user), tracking)
 
 
 def public_readout(slug: str) -> Readout:

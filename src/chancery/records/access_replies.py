@@ -23,9 +23,8 @@ from django.db.models import Q, QuerySet
 from chancery.accounts.models import Role
 from chancery.accounts.roles import ALL_SEEING, profile_of, roles_of
 from chancery.directory.access import liaison_mission, polity_q
-from chancery.errors import NotFound
 from chancery.ledger.reads import SubjectLabel, record_read
-from chancery.records.models import REPLY_RE, Reply
+from chancery.records.models import REPLY, Reply
 
 SUBJECT = "reply"
 """The subject type of a reply in the ledger (events and the access audit)."""
@@ -63,23 +62,11 @@ def readable_replies(user: Any) -> QuerySet[Reply]:
     return visible_replies(user)
 
 
-def parse_tracking(text: str) -> tuple[int, int]:
-    """``REPLY-2020-000123`` -> (2020, 123); 404 naming the form otherwise."""
-    match = REPLY_RE.match(str(text or "").strip().upper())
-    if not match:
-        raise NotFound(
-            f"{text!r} is not a reply's tracking number; they look like REPLY-2020-000123.",
-            field="tracking",
-        )
-    return int(match.group(1)), int(match.group(2))
+parse_tracking = REPLY.parse
 
 
 def _one(qs: QuerySet[Reply], tracking: str, where: str) -> Reply:
-    year, pk = parse_tracking(tracking)
-    reply = qs.filter(pk=pk).first()
-    if reply is None or reply.created_at.year != year:
-        raise NotFound(f"No reply {tracking} {where}.", field="tracking")
-    return reply
+    return REPLY.fetch(qs, tracking, where=where)
 
 
 def access_reply(user: Any, tracking: str) -> Reply:

@@ -22,7 +22,7 @@ from chancery.accounts.models import Role
 from chancery.accounts.roles import ALL_SEEING, profile_of, roles_of
 from chancery.errors import Forbidden, NotFound
 from chancery.ledger.reads import SubjectLabel, record_read
-from chancery.records.models import TELCON_RE, Telcon, TelconVersion
+from chancery.records.models import TELCON, Telcon, TelconVersion
 
 SUBJECT = "telcon"
 """The subject type of a telcon in the ledger (events and the access audit)."""
@@ -81,24 +81,12 @@ def may_read(user: Any, telcon: Telcon) -> bool:
     return readable_telcons(user).filter(pk=telcon.pk).exists()
 
 
-def parse_tracking(text: str) -> tuple[int, int]:
-    """``TELCON-2020-000012`` -> (2020, 12); 404 naming the form otherwise."""
-    match = TELCON_RE.match(str(text or "").strip().upper())
-    if not match:
-        raise NotFound(
-            f"{text!r} is not a telcon's tracking number; they look like TELCON-2020-000012.",
-            field="tracking",
-        )
-    return int(match.group(1)), int(match.group(2))
+parse_tracking = TELCON.parse
 
 
 def access_telcon(user: Any, tracking: str) -> Telcon:
     """The telcon ``tracking`` if ``user`` may know it exists; 404 otherwise."""
-    year, pk = parse_tracking(tracking)
-    telcon = visible_telcons(user).filter(pk=pk).first()
-    if telcon is None or telcon.created_at.year != year:
-        raise NotFound(f"No telcon {tracking} that you can see.", field="tracking")
-    return telcon
+    return TELCON.fetch(visible_telcons(user), tracking)
 
 
 def access_telcon_content(user: Any, tracking: str) -> Telcon:

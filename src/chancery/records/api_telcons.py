@@ -21,8 +21,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.renderers import JSONRenderer
 
-from chancery.calls.access import TRACKING_RE as CALL_RE
 from chancery.calls.access import access_call
+from chancery.calls.models import CALL
 from chancery.errors import InvalidInput
 from chancery.ledger.services import history
 from chancery.records import access_telcons as access
@@ -209,7 +209,7 @@ def _given(payload: TelconIn, names: tuple[str, ...]) -> dict[str, Any]:
              summary="Draft a call's telcon (CALL-...) or revise a telcon (TELCON-...)")
 def post_telcon(request: HttpRequest, tracking: str, payload: TelconIn) -> HttpResponse:
     user = request.user
-    if CALL_RE.match(tracking.strip().upper()):
+    if CALL.matches(tracking):
         call = access_call(user, tracking)
         fields = _given(payload, (*services.CONTENT_FIELDS, "kind", "regime"))
         for name in ("regime", "location", "participants", "note_takers", "classification",

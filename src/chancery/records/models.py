@@ -9,14 +9,14 @@ Versions are never edited: a change is a new version.
 
 from __future__ import annotations
 
-import re
-
 from django.conf import settings
 from django.db import models
 
-TELCON_RE = re.compile(r"^TELCON-(\d{4})-(\d{6,})$")
-READOUT_RE = re.compile(r"^READOUT-(\d{4})-(\d{6,})$")
-REPLY_RE = re.compile(r"^REPLY-(\d{4})-(\d{6,})$")
+from chancery.tracking import Tracking
+
+TELCON = Tracking("TELCON", "a telcon's", "created_at", "telcon")
+READOUT = Tracking("READOUT", "a read-out's", "created_at", "read-out")
+REPLY = Tracking("REPLY", "a reply's", "created_at", "reply")
 
 
 class Level(models.TextChoices):
@@ -97,7 +97,7 @@ class Telcon(models.Model):
 
     @property
     def tracking(self) -> str:
-        return f"TELCON-{self.created_at.year:04d}-{self.pk:06d}"
+        return TELCON.of(self)
 
 
 class TelconVersion(models.Model):
@@ -215,7 +215,7 @@ class Readout(models.Model):
 
     @property
     def tracking(self) -> str:
-        return f"READOUT-{self.created_at.year:04d}-{self.pk:06d}"
+        return READOUT.of(self)
 
 
 class ReadoutVersion(models.Model):
@@ -296,7 +296,7 @@ class Reply(models.Model):
 
     @property
     def tracking(self) -> str:
-        return f"REPLY-{self.created_at.year:04d}-{self.pk:06d}"
+        return REPLY.of(self)
 
 
 class SearchDoc(models.Model):
