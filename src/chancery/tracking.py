@@ -37,9 +37,12 @@ class Tracking:
     def example(self) -> str:
         return f"{self.prefix}-2020-000123"
 
+    def format(self, year: int, pk: int) -> str:
+        return f"{self.prefix}-{year:04d}-{pk:06d}"
+
     def of(self, obj: Any) -> str:
         """The tracking number of a saved row."""
-        return f"{self.prefix}-{getattr(obj, self.year_field).year:04d}-{obj.pk:06d}"
+        return self.format(getattr(obj, self.year_field).year, obj.pk)
 
     def matches(self, text: str) -> bool:
         return bool(self.pattern.match(str(text or "").strip().upper()))

@@ -35,6 +35,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from chancery.calls.models import (
+    CALL,
     SCHEDULABLE_STATES,
     BlockedTime,
     CallRequest,
@@ -75,14 +76,6 @@ _KINDS = frozenset({
 })
 
 
-def _ranged(qs: Any, key: str, lo: int | None, hi: int | None) -> Any:
-    if lo is not None:
-        qs = qs.filter(**{f"{key}__gte": lo})
-    if hi is not None:
-        qs = qs.filter(**{f"{key}__lt": hi})
-    return qs
-
-
 def call_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
     """Call requests by id, each a dict of its columns with ``slug`` (its principal's) and
     ``attempts`` (its contact attempts' columns, by id).
@@ -94,12 +87,12 @@ def call_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, A
     attempts = {
         key: list(group)
         for key, group in itertools.groupby(
-            _ranged(ContactAttempt.objects, "call_id", lo, hi)
+            checks.ranged(ContactAttempt.objects, lo, hi, "call_id")
             .order_by("call_id", "id").values(*ATTEMPT_FIELDS),
             lambda a: a["call_id"],
         )
     }
-    calls = _ranged(CallRequest.objects, "id", lo, hi).order_by("id").values(*CALL_FIELDS)
+    calls = checks.ranged(CallRequest.objects, lo, hi).order_by("id").values(*CALL_FIELDS)
     for values in calls:
         values["slug"] = slugs.get(values["principal_id"])
         values["attempts"] = attempts.get(values["id"], [])
@@ -232,7 +225,7 @@ def check_call(subject: Subject) -> Iterator[Finding]:
         )
         return
     replay = CallReplay(subject)
-    tracking = f"CALL-{_year(row['received_at']):04d}-{subject.id:06d}"
+    tracking = CALL.format(_year(row["received_at"]), subject.id)
     for e in subject.events:
         replay.step(e)
         if e.data.get("principal") != row["slug"] or e.data.get("call") != tracking:
@@ -378,7 +371,7 @@ def _rows(model: Any, fields: tuple[str, ...], lo: int | None, hi: int | None,
     """A registered subject's rows by id, each a dict of ``fields`` (with its principal's
     ``slug`` when asked: what the events name)."""
     slugs = dict(Principal.objects.values_list("id", "slug")) if slug else {}
-    for values in _ranged(model.objects, "id", lo, hi).order_by("id").values(*fields):
+    for values in checks.ranged(model.objects, lo, hi).order_by("id").values(*fields):
         if slug:
             values["slug"] = slugs.get(values["principal_id"])
         yield values["id"], values

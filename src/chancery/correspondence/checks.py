@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chancery.correspondence.models import (
+    MESSAGE,
     PRE_DELIVERY,
     Attachment,
     Hold,
@@ -334,7 +335,7 @@ def _compare_message(r: Replay, m: dict[str, Any], attachments: int) -> None:
     assert received is not None  # noqa: S101 - checked by the caller
     data = received.data
     recomputed = hashlib.sha256(bytes.fromhex(m["salt"]) + m["body"].encode()).hexdigest()
-    tracking = f"CH-{m['received_at'][:4]}-{m['id']:06d}"  # the year in UTC
+    tracking = MESSAGE.format(int(m["received_at"][:4]), m["id"])  # the year in UTC
     logged = data.get("commitment")
     if not (  # the usual case, without building the list below
         recomputed == logged and m["commitment"] == logged

@@ -99,11 +99,7 @@ def check_principal(subject: Subject) -> Iterator[Finding]:  # noqa: C901 - one 
 
 
 def office_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, Any]]:
-    offices = Office.objects.order_by("id")
-    if lo is not None:
-        offices = offices.filter(id__gte=lo)
-    if hi is not None:
-        offices = offices.filter(id__lt=hi)
+    offices = checks.ranged(Office.objects.order_by("id"), lo, hi)
     for pk, leader, took, left in offices.values_list(
         "id", "leader_id", "took_office", "left_office"
     ):

@@ -162,6 +162,17 @@ def get(subject_type: str) -> SubjectChecks | None:
     return _CHECKS.get(subject_type)
 
 
+def ranged(qs: Any, lo: int | None, hi: int | None, key: str = "id") -> Any:
+    """``qs`` cut to the subjects in ``[lo, hi)`` (``None``: unbounded), the id range a
+    ``rows(lo, hi)`` function is given; ``key`` is the field holding the subject's id
+    (``"telcon_id"`` for a telcon's versions)."""
+    if lo is not None:
+        qs = qs.filter(**{f"{key}__gte": lo})
+    if hi is not None:
+        qs = qs.filter(**{f"{key}__lt": hi})
+    return qs
+
+
 def same_time(column: Any, logged: Any) -> bool:
     """A column's time (as the database gave it) is exactly the ISO 8601 time an event logged.
     Text in the two usual forms (UTC) is compared without parsing."""

@@ -46,14 +46,6 @@ KINDS = frozenset({
 })
 
 
-def _ranged(qs: Any, key: str, lo: int | None, hi: int | None) -> Any:
-    if lo is not None:
-        qs = qs.filter(**{f"{key}__gte": lo})
-    if hi is not None:
-        qs = qs.filter(**{f"{key}__lt": hi})
-    return qs
-
-
 def readout_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
     """Read-outs by id, each a dict of its columns with ``versions`` (by number) and ``call``
     (the call's tracking, principal slug, state, completion and date). Plain querysets: the
@@ -61,12 +53,12 @@ def readout_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str
     versions = {
         key: {v["number"]: v for v in group}
         for key, group in itertools.groupby(
-            _ranged(ReadoutVersion.objects, "readout_id", lo, hi)
+            checks.ranged(ReadoutVersion.objects, lo, hi, "readout_id")
             .order_by("readout_id", "number").values(*VERSION_FIELDS),
             lambda v: v["readout_id"],
         )
     }
-    rows = list(_ranged(Readout.objects, "id", lo, hi).order_by("id").values(*READOUT_FIELDS))
+    rows = list(checks.ranged(Readout.objects, lo, hi).order_by("id").values(*READOUT_FIELDS))
     calls = {
         c.pk: c for c in CallRequest.objects.filter(pk__in=[r["call_id"] for r in rows])
         .only("id", "received_at", "principal_id", "state", "start", "completed_at")

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from chancery.correspondence.models import MESSAGE
 from chancery.ledger import checks
 from chancery.ledger.checks import Entry, Finding, Subject
 from chancery.records.models import Reply
@@ -30,14 +31,9 @@ _KINDS = ("reply.drafted", "reply.cleared", "reply.sent")
 def reply_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
     """Replies by id, each a dict of its columns with its message's tracking number and
     principal's slug (what the events name). Plain querysets (see ``calls/checks.py``)."""
-    qs = Reply.objects.all()
-    if lo is not None:
-        qs = qs.filter(id__gte=lo)
-    if hi is not None:
-        qs = qs.filter(id__lt=hi)
-    for values in qs.order_by("id").values(*FIELDS):
-        received = values["message__received_at"]
-        values["message"] = f"CH-{received.year:04d}-{values['message_id']:06d}"
+    for values in checks.ranged(Reply.objects, lo, hi).order_by("id").values(*FIELDS):
+        values["message"] = MESSAGE.format(
+            values["message__received_at"].year, values["message_id"])
         yield values["id"], values
 
 

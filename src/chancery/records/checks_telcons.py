@@ -18,7 +18,7 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
-from chancery.calls.models import CallRequest
+from chancery.calls.models import CALL, CallRequest
 from chancery.directory.models import Principal
 from chancery.ledger import checks
 from chancery.ledger.checks import Entry, Finding, Subject
@@ -43,17 +43,10 @@ _KINDS = frozenset({
 })
 
 
-def _ranged(qs: Any, key: str, lo: int | None, hi: int | None) -> Any:
-    if lo is not None:
-        qs = qs.filter(**{f"{key}__gte": lo})
-    if hi is not None:
-        qs = qs.filter(**{f"{key}__lt": hi})
-    return qs
-
-
 def _grouped(model: Any, fields: tuple[str, ...], lo: int | None,
              hi: int | None) -> dict[int, list[dict[str, Any]]]:
-    rows = _ranged(model.objects, "telcon_id", lo, hi).order_by("telcon_id", "id").values(*fields)
+    rows = checks.ranged(model.objects, lo, hi, "telcon_id").order_by("telcon_id", "id")
+    rows = rows.values(*fields)
     return {k: list(g) for k, g in itertools.groupby(rows, lambda r: r["telcon_id"])}
 
 
@@ -63,7 +56,7 @@ def telcon_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str,
     versions = _grouped(TelconVersion, VERSION_FIELDS, lo, hi)
     reviews = _grouped(TelconReview, REVIEW_FIELDS, lo, hi)
     recipients = _grouped(TelconRecipient, RECIPIENT_FIELDS, lo, hi)
-    telcons = list(_ranged(Telcon.objects, "id", lo, hi).order_by("id").values(*TELCON_FIELDS))
+    telcons = list(checks.ranged(Telcon.objects, lo, hi).order_by("id").values(*TELCON_FIELDS))
     calls = {
         c["id"]: c for c in CallRequest.objects.filter(
             pk__in=[t["call_id"] for t in telcons]
@@ -73,7 +66,7 @@ def telcon_rows(lo: int | None, hi: int | None) -> Iterator[tuple[int, dict[str,
     for values in telcons:
         call = calls.get(values["call_id"])
         values["call"] = (
-            f"CALL-{checks.parse_time(call['received_at']).year:04d}-{call['id']:06d}"
+            CALL.format(checks.parse_time(call["received_at"]).year, call["id"])
             if call else None
         )
         values["slug"] = slugs.get(call["principal_id"]) if call else None
