@@ -361,35 +361,23 @@ def fts_runners() -> tuple[Any, Any]:
     (``records.search.query``):
 
     * ``page``: what ``query.search()`` runs for the first page (``query.search_ids``: the
-      count, then the page of 20; without it, ``search_sql`` count then page), with the widest
-      scope (``SearchDoc.objects.order_by().values("id")``: a reader of everything, no
-      filter; a persona's scope adds its own subqueries to it);
-    * ``bare``: ``query.match_ids(q, 20)`` (``fts_sql``: no scope, no count)."""
+      capped count, then the page of 20 by the plan the count chooses), with the widest scope
+      (``query.scope_where`` of every document: a reader of everything, no filter);
+    * ``bare``: ``query.match_ids(q, 20)`` (no scope)."""
     from django.db import connection
 
     from chancery.records.models import SearchDoc
     from chancery.records.search import query
 
     vendor = connection.vendor
-    if hasattr(query, "scope_where"):  # the scope as a condition on the matching row
-        scope_sql, scope_params = query.scope_where(SearchDoc.objects.all())
-    else:  # the scope as a SELECT of ids
-        scope_sql, scope_params = SearchDoc.objects.order_by().values("id").query.sql_with_params()
+    scope_sql, scope_params = query.scope_where(SearchDoc.objects.all())
 
     def page(q: str) -> tuple[list[int], int]:
         expr = query.match_expression(vendor, q)
-        if hasattr(query, "search_ids"):  # the count, then the plan the count chooses
-            ids, total, _capped, _page = query.search_ids(
-                vendor, expr, scope_sql, scope_params, limit=PER_PAGE, page=1
-            )
-            return [int(i) for i in ids], int(total)
-        pg = vendor == "postgresql"
-        with connection.cursor() as cur:
-            cur.execute(query.search_sql(vendor, scope_sql, count=True), [expr, *scope_params])
-            total = int(cur.fetchone()[0])
-            params = [expr, *scope_params, *([expr] if pg else [])]
-            cur.execute(query.search_sql(vendor, scope_sql), [*params, PER_PAGE, 0])
-            return [int(r[0]) for r in cur.fetchall()], total
+        ids, total, _capped, _page = query.search_ids(
+            vendor, expr, scope_sql, scope_params, limit=PER_PAGE, page=1
+        )
+        return [int(i) for i in ids], int(total)
 
     def bare(q: str) -> tuple[list[int], int]:
         ids = [int(i) for i in query.match_ids(q, PER_PAGE)]
@@ -518,9 +506,9 @@ def measure(per_class: int = 10, like_per_class: int = 2, seed: int = 1,
 
     classes = {c: summary([q for q in qs if q["class"] == c]) for c in CLASSES}
     return {
-        "what": (f"the search page's SQL (query.search_ids / search_sql: the count, then the "
+        "what": (f"the search page's SQL (query.search_ids: the capped count, then the "
                  f"first page of {PER_PAGE}, scope: every document); bare: query.match_ids "
-                 f"(fts_sql LIMIT {PER_PAGE})"),
+                 f"({PER_PAGE} ids)"),
         "per_page": PER_PAGE,
         "classes": classes,
         "all": summary(qs),
