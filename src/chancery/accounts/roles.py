@@ -69,3 +69,16 @@ def is_sender_only(user: Any) -> bool:
     API ask this."""
     roles = roles_of(user)
     return Role.LIAISON in roles and not roles & INTERNAL_ROLES
+
+
+def internal_users() -> Any:
+    """The active users with an internal role (``INTERNAL_ROLES``; superusers are admins), in
+    one query: who may be named on an internal list (a telcon's reviewers and distribution)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    return (
+        get_user_model().objects.filter(is_active=True)
+        .filter(Q(groups__name__in=INTERNAL_ROLES) | Q(is_superuser=True))
+        .distinct().order_by("username")
+    )

@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages as flash
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chancery import clock
-from chancery.accounts.roles import INTERNAL_ROLES, has_role
+from chancery.accounts.roles import internal_users
 from chancery.calls.access import access_call
 from chancery.calls.models import CallRequest
 from chancery.directory.access import principals
@@ -168,9 +167,7 @@ def telcon_revise(request: HttpRequest, tracking: str) -> HttpResponseBase:
 
 
 def _internal_users() -> list[Any]:
-    users = get_user_model().objects.filter(is_active=True).order_by("username")
-    users = users.select_related("profile").prefetch_related("groups")
-    return [u for u in users if has_role(u, *INTERNAL_ROLES)]
+    return list(internal_users().select_related("profile"))
 
 
 def document_context(telcon: Telcon, user: Any, number: int | None, *, via: str
